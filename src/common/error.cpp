@@ -1,0 +1,11 @@
+#include "common/error.h"
+
+namespace lt {
+
+int exitCodeFor(const std::exception& e) {
+  if (dynamic_cast<const ConfigError*>(&e)) return 2;
+  if (dynamic_cast<const Error*>(&e)) return 1;
+  return 70;
+}
+
+}  // namespace lt
