@@ -1,0 +1,54 @@
+#include "autodiff/param_store.h"
+
+namespace lt {
+
+Var ParamStore::add(const std::string& name, const Shape& shape, const Init& init, Rng& rng) {
+  HeapScope heap;
+  Tensor t = Tensor::empty(shape);
+  initialize(t, init, rng);
+  return addTensor(name, std::move(t));
+}
+
+Var ParamStore::addTensor(const std::string& name, Tensor value) {
+  LT_CHECK(!name.empty(), ConfigError, "parameter with an empty name");
+  LT_CHECK(!has(name), ConfigError, "parameter '{}' defined twice", name);
+  Var v = Var::param(std::move(value));
+  index_[name] = params_.size();
+  params_.emplace_back(name, v);
+  return v;
+}
+
+Var ParamStore::get(const std::string& name) const {
+  auto it = index_.find(name);
+  LT_CHECK(it != index_.end(), IoError, "no parameter named '{}'", name);
+  return params_[it->second].second;
+}
+
+int64_t ParamStore::numElements() const {
+  int64_t n = 0;
+  for (auto& [_, v] : params_) n += v.value().elements();
+  return n;
+}
+
+void ParamStore::zeroGrad() {
+  for (auto& [_, v] : params_) {
+    Var w = v;
+    w.zeroGrad();
+  }
+}
+
+double ParamStore::gradSquaredNorm() const {
+  double s = 0;
+  for (auto& [_, v] : params_) {
+    if (!v.grad().defined()) continue;
+    const float* g = v.grad().data<float>();
+    int64_t n = v.grad().elements();
+    double acc = 0;
+#pragma omp parallel for reduction(+ : acc) if (n > 65536)
+    for (int64_t i = 0; i < n; ++i) acc += double(g[i]) * g[i];
+    s += acc;
+  }
+  return s;
+}
+
+}  // namespace lt

@@ -1,0 +1,48 @@
+// ParamStore: the model's named parameters. Names are hierarchical and
+// slash-separated ("decoder/l2/self_attn/wq"); they are the checkpoint format,
+// so they must stay stable. Iteration order is insertion order (deterministic
+// given the model config), which is also the order the optimizer walks.
+#pragma once
+#include <map>
+#include <string>
+#include <vector>
+
+#include "autodiff/init.h"
+#include "autodiff/var.h"
+
+namespace lt {
+
+class ParamStore {
+public:
+  // Creates a parameter; throws ConfigError if the name exists.
+  Var add(const std::string& name, const Shape& shape, const Init& init, Rng& rng);
+  // Registers an existing tensor (e.g. loaded from a checkpoint).
+  Var addTensor(const std::string& name, Tensor value);
+  bool has(const std::string& name) const { return index_.count(name) != 0; }
+  Var get(const std::string& name) const;  // throws IoError naming the missing parameter
+  const std::vector<std::pair<std::string, Var>>& all() const { return params_; }
+  size_t size() const { return params_.size(); }
+  int64_t numElements() const;
+  void zeroGrad();
+  // Sum of squared gradients (for clipping); params without gradient count 0.
+  double gradSquaredNorm() const;
+
+private:
+  std::vector<std::pair<std::string, Var>> params_;
+  std::map<std::string, size_t> index_;
+};
+
+// Builds hierarchical names: Scope s("decoder"); s / "l2" / "wq" -> "decoder/l2/wq".
+class Scope {
+public:
+  explicit Scope(std::string path = "") : path_(std::move(path)) {}
+  Scope operator/(const std::string& child) const {
+    return Scope(path_.empty() ? child : path_ + "/" + child);
+  }
+  const std::string& str() const { return path_; }
+
+private:
+  std::string path_;
+};
+
+}  // namespace lt
