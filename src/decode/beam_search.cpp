@@ -1,0 +1,154 @@
+#include "decode/beam_search.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "common/error.h"
+
+namespace lt::decode {
+
+namespace {
+
+constexpr float kNegInf = -std::numeric_limits<float>::infinity();
+
+struct Live {
+  std::vector<int> tokens;
+  float logProb = 0;
+};
+
+struct Candidate {
+  float score;
+  int row;  // row within the sentence's k rows
+  int token;
+};
+
+bool better(const Candidate& a, const Candidate& b) {
+  if (a.score != b.score) return a.score > b.score;
+  if (a.row != b.row) return a.row < b.row;
+  return a.token < b.token;
+}
+
+struct Sentence {
+  int index;  // position in the caller's batch
+  int maxLen;
+  std::vector<Live> live;  // exactly k entries while active (dummies have -inf)
+  std::vector<Hypothesis> finished;
+};
+
+}  // namespace
+
+float normalizedScore(float logProb, int length, const SearchOptions& opt) {
+  if (opt.penalty == LengthPenalty::Gnmt)
+    return logProb / std::pow((5.f + float(length)) / 6.f, opt.alpha);
+  return logProb / std::pow(float(length), opt.lenpen);
+}
+
+std::vector<std::vector<Hypothesis>> beamSearch(Scorer& scorer, const std::vector<int>& srcLengths,
+                                                const SearchOptions& opt) {
+  const int k = opt.beamSize;
+  LT_CHECK(k >= 1, ConfigError, "--beam-size must be at least 1, got {}", k);
+  LT_CHECK(opt.nBest >= 1 && opt.nBest <= k, ConfigError,
+           "--n-best must be between 1 and the beam size {}, got {}", k, opt.nBest);
+  const int V = scorer.vocabSize();
+
+  std::vector<Sentence> active;
+  for (size_t s = 0; s < srcLengths.size(); ++s) {
+    Sentence st;
+    st.index = int(s);
+    double m = double(opt.maxLenA) * srcLengths[s] + opt.maxLenB;
+    st.maxLen = int(std::min<double>(std::floor(m), opt.maxLenCap));
+    st.maxLen = std::max(st.maxLen, 0);
+    st.live.assign(k, Live{});
+    active.push_back(std::move(st));
+  }
+  std::vector<std::vector<Hypothesis>> results(srcLengths.size());
+
+  std::vector<int32_t> prev(active.size() * k, opt.bos);
+  std::vector<Candidate> cands;
+  for (int step = 0; !active.empty(); ++step) {
+    Tensor prevT = Tensor::fromVector(Shape{int64_t(prev.size())}, prev);
+    Tensor logp = scorer.step(prevT);
+    LT_CHECK(logp.rank() == 2 && logp.dim(0) == int64_t(prev.size()) && logp.dim(1) == V, ShapeError,
+             "beam search: scorer returned {} for {} rows and vocabulary {}", logp.shape().toString(),
+             prev.size(), V);
+    const float* lp = logp.data<float>();
+
+    std::vector<Sentence> next;
+    std::vector<int32_t> keepRows, nextPrev;
+    for (size_t i = 0; i < active.size(); ++i) {
+      Sentence& st = active[i];
+      const bool forceEos = step >= st.maxLen;
+      const int rows = step == 0 ? 1 : k;
+      cands.clear();
+      for (int r = 0; r < rows; ++r) {
+        float base = st.live[r].logProb;
+        if (base == kNegInf) continue;
+        const float* row = lp + (int64_t(i) * k + r) * V;
+        for (int v = 0; v < V; ++v) {
+          if (v == opt.pad || v == opt.bos) continue;
+          if (forceEos ? v != opt.eos : (v == opt.eos && step < opt.minLen)) continue;
+          float sc = base + row[v];
+          if (sc == kNegInf || std::isnan(sc)) continue;
+          cands.push_back({sc, r, v});
+        }
+      }
+      size_t top = std::min<size_t>(cands.size(), size_t(2 * k));
+      std::partial_sort(cands.begin(), cands.begin() + top, cands.end(), better);
+
+      std::vector<Live> nextLive;
+      std::vector<int> nextRows;
+      auto consider = [&](size_t j) {
+        const Candidate& c = cands[j];
+        if (c.token == opt.eos) {
+          if (j < size_t(k) && int(st.finished.size()) < k) {
+            Hypothesis h;
+            h.tokens = st.live[c.row].tokens;
+            h.logProb = c.score;
+            h.score = normalizedScore(c.score, step + 1, opt);
+            st.finished.push_back(std::move(h));
+          }
+        } else if (int(nextLive.size()) < k) {
+          Live l{st.live[c.row].tokens, c.score};
+          l.tokens.push_back(c.token);
+          nextLive.push_back(std::move(l));
+          nextRows.push_back(c.row);
+        }
+      };
+      for (size_t j = 0; j < top; ++j) consider(j);
+      if (int(nextLive.size()) < k && cands.size() > top) {
+        // Small vocabularies: walk further down the ranking for continuations.
+        std::sort(cands.begin() + top, cands.end(), better);
+        for (size_t j = top; j < cands.size() && int(nextLive.size()) < k; ++j)
+          if (cands[j].token != opt.eos) consider(j);
+      }
+
+      bool done = int(st.finished.size()) >= k || forceEos || nextLive.empty();
+      if (done) {
+        auto& fin = st.finished;
+        std::stable_sort(fin.begin(), fin.end(),
+                         [](const Hypothesis& a, const Hypothesis& b) { return a.score > b.score; });
+        if (int(fin.size()) > opt.nBest) fin.resize(opt.nBest);
+        results[st.index] = std::move(fin);
+        continue;
+      }
+      while (int(nextLive.size()) < k) {  // pad with dead rows that never win
+        nextLive.push_back(Live{{}, kNegInf});
+        nextRows.push_back(nextRows.front());
+      }
+      for (int r = 0; r < k; ++r) {
+        keepRows.push_back(int32_t(i * k + nextRows[r]));
+        nextPrev.push_back(nextLive[r].tokens.empty() ? opt.eos : nextLive[r].tokens.back());
+      }
+      st.live = std::move(nextLive);
+      next.push_back(std::move(st));
+    }
+    active = std::move(next);
+    if (active.empty()) break;
+    scorer.reorder(Tensor::fromVector(Shape{int64_t(keepRows.size())}, keepRows));
+    prev = std::move(nextPrev);
+  }
+  return results;
+}
+
+}  // namespace lt::decode
