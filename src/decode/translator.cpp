@@ -1,0 +1,46 @@
+#include "decode/translator.h"
+
+#include "common/timer.h"
+
+namespace lt::decode {
+
+Translator::Translator(const data::Vocab& srcVocab, const data::Vocab& tgtVocab, ScorerFactory factory,
+                       TranslateOptions opts)
+    : srcVocab_(srcVocab), tgtVocab_(tgtVocab), factory_(std::move(factory)), opts_(std::move(opts)) {}
+
+std::vector<std::vector<Hypothesis>> Translator::translate(const std::vector<std::string>& lines) {
+  Timer timer;
+  std::vector<std::vector<Hypothesis>> out(lines.size());
+  std::vector<std::string> nonEmpty;
+  std::vector<size_t> where;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    if (lines[i].find_first_not_of(" \t\r") == std::string::npos) {
+      out[i] = {Hypothesis{}};
+      continue;
+    }
+    nonEmpty.push_back(lines[i]);
+    where.push_back(i);
+  }
+  auto batches = data::makeDecodeBatches(nonEmpty, srcVocab_, opts_.batching);
+  for (const auto& batch : batches) {
+    auto scorer = factory_(batch, opts_.search.beamSize);
+    std::vector<int> srcLens(batch.srcLengths.begin(), batch.srcLengths.end());
+    for (int& l : srcLens) l = std::max(l - 1, 0);  // without EOS, as fairseq counts
+    auto res = beamSearch(*scorer, srcLens, opts_.search);
+    for (size_t r = 0; r < res.size(); ++r) {
+      size_t line = where[batch.ids[r]];
+      if (!res[r].empty()) stats_.targetTokens += int64_t(res[r][0].tokens.size()) + 1;
+      out[line] = std::move(res[r]);
+    }
+  }
+  stats_.sentences += lines.size();
+  stats_.seconds += timer.seconds();
+  return out;
+}
+
+std::string Translator::detokenize(const Hypothesis& h) const {
+  static_assert(std::is_same_v<int, int32_t>);
+  return tgtVocab_.decode(std::span<const int32_t>(h.tokens));
+}
+
+}  // namespace lt::decode

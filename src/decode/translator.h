@@ -1,0 +1,51 @@
+// Translator: raw lines in, detokenised hypotheses out, in input order.
+// Non-empty lines are encoded and grouped into length-sorted batches
+// (data::makeDecodeBatches); each batch gets a fresh Scorer from the factory
+// (the model's encoder runs there) and goes through beamSearch; results are
+// put back at their line numbers. Empty lines give empty outputs without
+// running the model.
+#pragma once
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "data/batch.h"
+#include "data/vocab.h"
+#include "decode/beam_search.h"
+
+namespace lt::decode {
+
+// Builds a scorer holding `batch` (B sentences) expanded to `beam` rows each.
+using ScorerFactory = std::function<std::unique_ptr<Scorer>(const data::Batch& batch, int beam)>;
+
+struct TranslateOptions {
+  SearchOptions search;
+  data::DecodeBatchOptions batching;
+};
+
+struct TranslateStats {
+  size_t sentences = 0;
+  int64_t targetTokens = 0;  // generated tokens of the best hypotheses, EOS included
+  double seconds = 0;
+};
+
+class Translator {
+public:
+  Translator(const data::Vocab& srcVocab, const data::Vocab& tgtVocab, ScorerFactory factory,
+             TranslateOptions opts);
+
+  // Up to nBest hypotheses per line (an empty line gives one empty hypothesis).
+  std::vector<std::vector<Hypothesis>> translate(const std::vector<std::string>& lines);
+  std::string detokenize(const Hypothesis& h) const;
+  const TranslateStats& stats() const { return stats_; }
+
+private:
+  const data::Vocab& srcVocab_;
+  const data::Vocab& tgtVocab_;
+  ScorerFactory factory_;
+  TranslateOptions opts_;
+  TranslateStats stats_;
+};
+
+}  // namespace lt::decode
