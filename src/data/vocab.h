@@ -32,7 +32,9 @@ struct VocabTrainOptions {
   // With sampling: true = a uniform random sample, false = the first sentences.
   bool shuffleInputSentence = true;
   uint64_t seed = 1;
-  int numThreads = 1;                 // SentencePiece trainer threads
+  // SentencePiece trainer threads. The trained model is the same for a given
+  // (seed, numThreads) but differs between thread counts (EM sums are split).
+  int numThreads = 1;
   size_t maxSentenceBytes = 4192;     // longer sentences are skipped by the trainer
   bool hardVocabLimit = true;         // false: vocabSize is an upper bound
 };
