@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include <sentencepiece_trainer.h>
+
 #include <algorithm>
 #include <set>
 
@@ -160,5 +162,40 @@ TEST_CASE("vocabulary errors") {
     Vocab::load(dir.file("junk.model"));
   } catch (const IoError& e) {
     CHECK(std::string(e.what()).find("junk.model") != std::string::npos);
+  }
+}
+
+namespace {
+class LinesIterator : public sentencepiece::SentenceIterator {
+public:
+  explicit LinesIterator(const std::vector<std::string>& l) : lines_(l) {}
+  bool done() const override { return i_ >= lines_.size(); }
+  void Next() override { ++i_; }
+  const std::string& value() const override { return lines_[i_]; }
+  sentencepiece::util::Status status() const override { return {}; }
+
+private:
+  const std::vector<std::string>& lines_;
+  size_t i_ = 0;
+};
+}  // namespace
+
+TEST_CASE("a SentencePiece model with other special ids is rejected, naming the ids") {
+  // SentencePiece's defaults: unk=0 bos=1 eos=2, no pad.
+  auto text = generatedSentences(500, 2);
+  LinesIterator it(text);
+  std::string bytes;
+  auto st = sentencepiece::SentencePieceTrainer::Train(
+      std::unordered_map<std::string, std::string>{{"vocab_size", "60"}}, &it, &bytes);
+  REQUIRE(st.ok());
+  TempDir dir;
+  lt::data::testing::writeFile(dir.file("default-ids.model"), bytes);
+  CHECK_THROWS_AS(Vocab::load(dir.file("default-ids.model")), DataError);
+  try {
+    Vocab::load(dir.file("default-ids.model"));
+  } catch (const DataError& e) {
+    std::string m = e.what();
+    CHECK(m.find("default-ids.model") != std::string::npos);
+    CHECK(m.find("pad=-1 unk=0 bos=1 eos=2") != std::string::npos);
   }
 }
