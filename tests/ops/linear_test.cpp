@@ -1,0 +1,77 @@
+// ops::linear: hand-worked values, reference forward, gradient checks of x, w, b
+// (with and without bias, 1-D, 2-D and 3-D x) and shape errors.
+#include <doctest/doctest.h>
+
+#include <string>
+#include <vector>
+
+#include "common/error.h"
+#include "kernels/ref/matmul.h"
+#include "ops/linear.h"
+#include "support/gradcheck.h"
+
+using namespace lt;
+using lt::test::gradCheck;
+using lt::test::maxAbsDiff;
+using lt::test::randomTensor;
+
+TEST_CASE("ops::linear hand-worked values and bias gradient") {
+  Var x(Tensor::fromVector({2, 2}, std::vector<float>{1, 2, 3, 4}), true);
+  Var w(Tensor::fromVector({3, 2}, std::vector<float>{1, 0, 0, 1, 1, -1}), true);
+  Var b(Tensor::fromVector({3}, std::vector<float>{0.5f, 0, -1}), true);
+  Var y = ops::linear(x, w, b);
+  CHECK(y.value().toVector() == std::vector<float>{1.5f, 2, -2, 3.5f, 4, -2});
+  backward(y, Tensor::fromVector({2, 3}, std::vector<float>{1, 2, 3, 4, 5, 6}));
+  CHECK(b.grad().toVector() == std::vector<float>{5, 7, 9});
+  // dx = dy · w
+  CHECK(x.grad().toVector() == std::vector<float>{4, -1, 10, -1});
+  // dw = dyᵀ · x
+  CHECK(w.grad().toVector() == std::vector<float>{13, 18, 17, 24, 21, 30});
+}
+
+TEST_CASE("ops::linear forward equals the reference kernel on a 3-D input") {
+  Rng rng(31);
+  Tensor x = randomTensor({2, 5, 7}, rng), w = randomTensor({4, 7}, rng), b = randomTensor({4}, rng);
+  Var y = ops::linear(Var(x), Var(w), Var(b));
+  CHECK(y.shape() == Shape{2, 5, 4});
+  Tensor r = Tensor::empty({10, 4});
+  kernels::MatmulOptions o;
+  o.transB = true;
+  kernels::ref::matmul(x.reshape({10, 7}), w, r, o, b);
+  CHECK(maxAbsDiff(y.value().reshape({10, 4}), r) < 1e-5f);
+}
+
+TEST_CASE("ops::linear gradients with and without bias") {
+  Rng rng(32);
+  const std::vector<Shape> xs = {Shape{5}, Shape{3, 5}, Shape{2, 3, 5}, Shape{1, 1, 5}, Shape{2, 2, 3, 5}};
+  for (const Shape& xsh : xs) {
+    Tensor x = randomTensor(xsh, rng), w = randomTensor({4, 5}, rng), b = randomTensor({4}, rng);
+    gradCheck("linear+bias x " + xsh.toString(),
+              [](const std::vector<Var>& v) { return ops::linear(v[0], v[1], v[2]); }, {x, w, b});
+    gradCheck("linear x " + xsh.toString(),
+              [](const std::vector<Var>& v) { return ops::linear(v[0], v[1]); }, {x, w});
+  }
+  // out = 1, in = 1
+  gradCheck("linear 1x1", [](const std::vector<Var>& v) { return ops::linear(v[0], v[1], v[2]); },
+            {randomTensor({3, 1}, rng), randomTensor({1, 1}, rng), randomTensor({1}, rng)});
+}
+
+TEST_CASE("ops::linear bad shapes raise ShapeError naming the op and both shapes") {
+  auto message = [](auto&& fn) -> std::string {
+    try {
+      fn();
+    } catch (const ShapeError& e) {
+      return e.what();
+    }
+    return "no ShapeError";
+  };
+  Var x(Tensor::zeros({2, 5})), w(Tensor::zeros({4, 3}));
+  CHECK(message([&] { ops::linear(x, w); }) ==
+        "linear: x [2x5] and w [4x3]: input features 5 and 3 differ");
+  Var w2(Tensor::zeros({4, 5})), b(Tensor::zeros({5}));
+  CHECK(message([&] { ops::linear(x, w2, b); }) ==
+        "linear: x [2x5] and w [4x5]: bias [5] should be [4]");
+  Var w3(Tensor::zeros({5}));
+  CHECK(message([&] { ops::linear(x, w3); }) ==
+        "linear: x [2x5] and w [5]: w must be [out, in] and x [..., in]");
+}
