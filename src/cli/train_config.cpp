@@ -1,0 +1,192 @@
+#include "cli/train_config.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include "common/error.h"
+
+namespace lt::cli {
+
+namespace {
+
+// Help text of each model key (the keys themselves come from models::modelConfigKeys()).
+std::string modelKeyHelp(const std::string& k) {
+  static const std::vector<std::pair<std::string, std::string>> kHelp = {
+      {"encoder-layers", "encoder layers"},
+      {"decoder-layers", "decoder layers"},
+      {"model-dim", "model width d"},
+      {"ffn-dim", "FFN hidden width"},
+      {"encoder-block", "token-mixing block: preset (transformer, lightconv, dynamicconv, lite, "
+                        "lite-dynamic) or {branches: [{type, dim, heads, kernels, glu}, ...]}"},
+      {"decoder-block", "as encoder-block; conv branches become causal"},
+      {"cross-heads", "decoder cross-attention heads"},
+      {"pre-norm", "pre-LayerNorm (false = post-LN as in the papers)"},
+      {"scale-embedding", "multiply token embeddings by sqrt(d)"},
+      {"share-embeddings", "embedding tying: none | decoder-output | all"},
+      {"dropout", "dropout on embeddings and sublayer outputs"},
+      {"attention-dropout", "dropout on attention probabilities"},
+      {"activation-dropout", "dropout after the FFN activation"},
+      {"weight-dropout", "DropConnect on conv kernels"},
+      {"max-positions", "longest sequence the positional table covers"},
+      {"src-vocab-size", "source vocabulary size (filled from the vocabulary)"},
+      {"tgt-vocab-size", "target vocabulary size (filled from the vocabulary)"},
+      {"ffn-init", "FFN initialisation: xavier | ratio-xavier"},
+      {"budget", "size budget {mult-adds: 90M, params: 3M}: pick the widest model that fits"},
+  };
+  for (const auto& [key, h] : kHelp)
+    if (key == k) return h;
+  return "model option";
+}
+
+}  // namespace
+
+TrainCommandLine::TrainCommandLine() {
+  auto& t = table_;
+  auto& o = cfg_.train;
+  std::string g = "General";
+  t.add(g, "config", &cfg_.configFiles, "YAML config files, applied left to right").yaml = false;
+  t.add(g, "dump-config", &cfg_.dumpConfig, "print the effective config as YAML and exit").yaml = false;
+  t.add(g, "help", &cfg_.help, "print this help and exit").yaml = false;
+  t.add(g, "version", &cfg_.version, "print the version and exit").yaml = false;
+  t.add(g, "model", &o.model, "model file to write; the training state goes to <model>.state");
+  t.add(g, "seed", &o.seed, "random seed (initialisation, shuffling, dropout)");
+  t.add(g, "threads", &o.threads, "worker threads (0 = all cores)");
+  t.add(g, "resume", &o.resume, "continue from <model>.state when it exists");
+  t.add(g, "average-last", &o.averageLast,
+        "average the parameters of the last N kept checkpoints into <model> and exit");
+
+  g = "Data";
+  t.add(g, "train-src", &o.trainSrc, "training source text (plain or .gz)");
+  t.add(g, "train-tgt", &o.trainTgt, "training target text, line-aligned with train-src");
+  t.add(g, "valid-src", &o.validSrc, "validation source text");
+  t.add(g, "valid-tgt", &o.validTgt, "validation target text (reference)");
+  t.add(g, "vocab", &o.vocab,
+        "SentencePiece .model files: none (train one), one (joint) or two (source, target)");
+  t.add(g, "vocab-size", &o.vocabSize, "size of a vocabulary trained here");
+  t.add(g, "vocab-type", &o.vocabType, "SentencePiece model type", {"unigram", "bpe"});
+  t.add(g, "joint-vocab", &o.jointVocab, "train one vocabulary over both sides");
+  t.add(g, "vocab-sentences", &o.vocabSentences, "lines sampled for vocabulary training (0 = all)");
+  t.add(g, "max-length", &o.maxLength, "drop training pairs with a side longer than this (subwords)");
+  t.add(g, "max-tokens", &o.maxTokens, "batch size: sentences * max(src, tgt length) <= this");
+  t.add(g, "update-freq", &o.updateFreq, "batches accumulated into one update");
+  t.add(g, "sort-chunk", &o.sortChunk, "pairs length-sorted together before batching (0 = all)");
+
+  g = "Stopping";
+  t.add(g, "max-updates", &o.maxUpdates, "stop after N updates (0 = no limit)");
+  t.add(g, "max-epochs", &o.maxEpochs, "stop after N epochs (0 = no limit)");
+  t.add(g, "time-limit", &o.timeLimitSeconds, "stop after this wall time (3600, 45m, 2h; 0 = none)")
+      .duration = true;
+  t.add(g, "early-stopping", &o.earlyStopping,
+        "stop after N validations without improvement of early-stopping-metric (0 = never)");
+
+  g = "Optimizer";
+  t.add(g, "lr", &o.lr, "peak learning rate");
+  t.add(g, "lr-schedule", &o.lrSchedule, "learning-rate schedule after linear warm-up",
+        {"inverse-sqrt", "cosine", "constant"});
+  t.add(g, "warmup-updates", &o.warmupUpdates, "linear warm-up length");
+  t.add(g, "warmup-init-lr", &o.warmupInitLr, "learning rate at update 0");
+  t.add(g, "min-lr", &o.minLr, "cosine: the floor the rate decays to");
+  t.add(g, "lr-period-updates", &o.lrPeriodUpdates,
+        "cosine: period in updates (0 = max-updates - warmup-updates)");
+  t.add(g, "adam-betas", &o.adamBetas, "Adam beta1 beta2");
+  t.add(g, "adam-eps", &o.adamEps, "Adam epsilon");
+  t.add(g, "weight-decay", &o.weightDecay, "weight decay");
+  t.add(g, "weight-decay-mode", &o.weightDecayMode,
+        "decoupled = fairseq's Adam (p -= wd*lr*p); l2 = wd*p added to the gradient",
+        {"decoupled", "l2"});
+  t.add(g, "label-smoothing", &o.labelSmoothing, "label smoothing epsilon");
+  t.add(g, "clip-norm", &o.clipNorm, "clip the gradient L2 norm to this (0 = off)");
+
+  g = "Validation and checkpoints";
+  t.add(g, "valid-freq", &o.validFreq, "validate and checkpoint every N updates (0 = epoch ends)");
+  t.add(g, "save-freq", &o.saveFreq, "also checkpoint every N updates (0 = only at validation)");
+  t.add(g, "valid-metrics", &o.validMetrics, "metrics computed at validation",
+        {"ce-mean-words", "perplexity", "bleu"});
+  t.add(g, "early-stopping-metric", &o.earlyStoppingMetric,
+        "metric for the best checkpoint and early stopping", {"ce-mean-words", "perplexity", "bleu"});
+  t.add(g, "valid-max-sentences", &o.validMaxSentences,
+        "decode at most N validation sentences for BLEU (0 = all)");
+  t.add(g, "valid-decode", &o.validDecode, "decoding for validation BLEU", {"greedy", "beam"});
+  t.add(g, "beam-size", &o.beamSize, "beam size when valid-decode is beam");
+  t.add(g, "length-penalty", &o.lengthPenalty, "beam length penalty (fairseq lenpen)");
+  t.add(g, "keep-last", &o.keepLast, "numbered checkpoints <model>.u<N> kept (0 = none)");
+  t.add(g, "keep-best", &o.keepBest, "keep <model>.best for the early-stopping metric");
+
+  g = "Logging";
+  t.add(g, "log-file", &o.logFile, "also write the log to this file");
+  t.add(g, "log-freq", &o.logFreq, "log a line every N updates");
+  t.add(g, "log-level", &o.logLevel, "log level", {"trace", "debug", "info", "warn", "error"});
+  t.add(g, "progress", &o.progress, "progress display: bar on a terminal, else lines",
+        {"auto", "bar", "lines"});
+
+  g = "Model";
+  for (const std::string& key : models::modelConfigKeys()) {
+    CustomBinding b;
+    b.set = [this, key](const YAML::Node& v, const std::string& where) {
+      models::setModelConfigKey(cfg_.model, key, v, where);
+    };
+    b.get = [this, key]() {
+      YAML::Node all = YAML::Load(models::toYaml(cfg_.model));
+      YAML::Node v = all[key];
+      if (!v.IsDefined()) return YAML::Node(YAML::NodeType::Null);
+      return YAML::Node(v);
+    };
+    b.typeName = (key == "encoder-block" || key == "decoder-block") ? "preset|map"
+                 : key == "budget"                                  ? "map"
+                                                                    : "value";
+    t.add(g, key, b, modelKeyHelp(key));
+  }
+}
+
+void TrainCommandLine::parse(int argc, const char* const* argv) {
+  table_.parseCommandLine(argc, argv);
+}
+
+std::string TrainCommandLine::helpText() const {
+  return table_.helpText("lt-train",
+                         "Trains an encoder-decoder translation model. Every option is also a "
+                         "YAML key of the --config files.");
+}
+
+void validateTrainOptions(const train::TrainOptions& o) {
+  if (o.averageLast > 0) return;  // averaging needs only --model
+  LT_CHECK(!o.trainSrc.empty() && !o.trainTgt.empty(), ConfigError,
+           "--train-src and --train-tgt are required");
+  LT_CHECK(o.validSrc.empty() == o.validTgt.empty(), ConfigError,
+           "--valid-src and --valid-tgt must be given together");
+  LT_CHECK(o.vocab.size() <= 2, ConfigError, "--vocab takes one (joint) or two (source, target) files, got {}",
+           o.vocab.size());
+  LT_CHECK(o.vocabSize >= 8, ConfigError, "--vocab-size must be >= 8, got {}", o.vocabSize);
+  LT_CHECK(o.maxTokens > 0, ConfigError, "--max-tokens must be > 0, got {}", o.maxTokens);
+  LT_CHECK(o.updateFreq >= 1, ConfigError, "--update-freq must be >= 1, got {}", o.updateFreq);
+  LT_CHECK(o.maxLength >= 1, ConfigError, "--max-length must be >= 1, got {}", o.maxLength);
+  LT_CHECK(o.maxUpdates >= 0 && o.maxEpochs >= 0 && o.timeLimitSeconds >= 0, ConfigError,
+           "--max-updates, --max-epochs and --time-limit must be >= 0");
+  LT_CHECK(o.lr > 0, ConfigError, "--lr must be > 0, got {}", o.lr);
+  LT_CHECK(o.warmupUpdates >= 0, ConfigError, "--warmup-updates must be >= 0, got {}", o.warmupUpdates);
+  LT_CHECK(o.warmupInitLr >= 0, ConfigError, "--warmup-init-lr must be >= 0, got {}", o.warmupInitLr);
+  LT_CHECK(o.adamBetas.size() == 2, ConfigError, "--adam-betas takes two numbers (beta1 beta2), got {}",
+           o.adamBetas.size());
+  for (double b : o.adamBetas)
+    LT_CHECK(b >= 0 && b < 1, ConfigError, "--adam-betas: each beta must be in [0, 1), got {}", b);
+  LT_CHECK(o.adamEps > 0, ConfigError, "--adam-eps must be > 0, got {}", o.adamEps);
+  LT_CHECK(o.weightDecay >= 0, ConfigError, "--weight-decay must be >= 0, got {}", o.weightDecay);
+  LT_CHECK(o.labelSmoothing >= 0 && o.labelSmoothing < 1, ConfigError,
+           "--label-smoothing must be in [0, 1), got {}", o.labelSmoothing);
+  LT_CHECK(o.clipNorm >= 0, ConfigError, "--clip-norm must be >= 0, got {}", o.clipNorm);
+  LT_CHECK(o.lrSchedule != "cosine" || o.lrPeriodUpdates > 0 || o.maxUpdates > o.warmupUpdates,
+           ConfigError,
+           "--lr-schedule cosine needs --lr-period-updates or --max-updates > --warmup-updates");
+  LT_CHECK(o.validFreq >= 0 && o.saveFreq >= 0 && o.logFreq >= 0, ConfigError,
+           "--valid-freq, --save-freq and --log-freq must be >= 0");
+  LT_CHECK(o.beamSize >= 1, ConfigError, "--beam-size must be >= 1, got {}", o.beamSize);
+  LT_CHECK(o.keepLast >= 0, ConfigError, "--keep-last must be >= 0, got {}", o.keepLast);
+  LT_CHECK(!o.model.empty(), ConfigError, "--model must name a file");
+}
+
+void TrainCommandLine::validate() const {
+  validateTrainOptions(cfg_.train);
+  if (cfg_.train.averageLast > 0) return;
+  models::validate(cfg_.model);
+}
+
+}  // namespace lt::cli

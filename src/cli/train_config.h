@@ -1,0 +1,51 @@
+// lt-train's configuration: the training options (train/train_options.h) and
+// the model architecture (models/model_config.h), declared once in an
+// OptionTable (option_table.h) whose names are both the long flags and the
+// YAML keys. Precedence: defaults < --config files (left to right) < flags.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "cli/option_table.h"
+#include "models/model_config.h"
+#include "train/train_options.h"
+
+namespace lt::cli {
+
+struct TrainConfig {
+  train::TrainOptions train;
+  models::ModelConfig model;
+  std::vector<std::string> configFiles;
+  bool dumpConfig = false;
+  bool help = false;
+  bool version = false;
+};
+
+class TrainCommandLine {
+public:
+  TrainCommandLine();  // declares every option, bound to config()
+  TrainCommandLine(const TrainCommandLine&) = delete;
+  TrainCommandLine& operator=(const TrainCommandLine&) = delete;
+
+  // Applies --config files then flags. Throws ConfigError / IoError.
+  void parse(int argc, const char* const* argv);
+  // Cross-option checks (ConfigError naming the options); call after parse()
+  // unless --help / --dump-config was given.
+  void validate() const;
+
+  TrainConfig& config() { return cfg_; }
+  const TrainConfig& config() const { return cfg_; }
+  const OptionTable& table() const { return table_; }
+  OptionTable& table() { return table_; }
+  std::string dumpYaml() const { return table_.dumpYaml(); }
+  std::string helpText() const;
+
+private:
+  TrainConfig cfg_;
+  OptionTable table_;
+};
+
+// Checks of the training options alone (used by validate()).
+void validateTrainOptions(const train::TrainOptions& o);
+
+}  // namespace lt::cli
