@@ -1,0 +1,272 @@
+// lt-bench: performance measurements.
+//
+//   lt-bench ops [--threads 2] [--repeats 11] [--quick] (--help for all options)
+//
+// `ops` times our matmul op (forward, and backward = dA + dB accumulated into the
+// gradient buffers) against a bare oneDNN primitive on the same shape and thread
+// count (created once outside the loop and executed directly), interleaving the
+// two in every repeat so that noise on a shared machine hits both alike. Prints
+// medians, the median of the per-repeat ratios, the machine's peak from a 2048³
+// sgemm, and the per-call overhead of tiny matmuls.
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <cstdio>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "autodiff/var.h"
+#include "common/error.h"
+#include "common/rng.h"
+#include "common/threads.h"
+#include "common/timer.h"
+#include "kernels/matmul.h"
+#include "ops/matmul.h"
+#include "tensor/arena.h"
+#include "tensor/tensor.h"
+
+using namespace lt;
+
+namespace {
+
+struct OpsOptions {
+  int threads = 2;
+  int repeats = 11;
+  int warmup = 1;
+  int tinyIters = 5000;
+  int tinyRounds = 31;
+  double sampleSeconds = 0.05;
+  bool quick = false;
+};
+
+double median(std::vector<double> v) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  size_t n = v.size();
+  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+double seconds(const std::function<void()>& f) {
+  Timer t;
+  f();
+  return t.seconds();
+}
+
+// Times each variant `rounds` times, rotating which one goes first, after
+// `warmup` untimed rounds. Each sample runs the variant inner[v] times; the
+// result is seconds per call, [variant][round].
+std::vector<std::vector<double>> interleave(const std::vector<std::function<void()>>& fns,
+                                            const std::vector<int>& inner, int rounds,
+                                            int warmup) {
+  const size_t nv = fns.size();
+  std::vector<std::vector<double>> t(nv);
+  for (int r = 0; r < warmup + rounds; ++r) {
+    for (size_t j = 0; j < nv; ++j) {
+      size_t v = (size_t(r) + j) % nv;
+      double s = seconds([&] {
+        for (int i = 0; i < inner[v]; ++i) fns[v]();
+      });
+      if (r >= warmup) t[v].push_back(s / inner[v]);
+    }
+  }
+  return t;
+}
+
+// Calls per sample so that one sample lasts about `target` seconds.
+std::vector<int> calibrate(const std::vector<std::function<void()>>& fns, double target) {
+  std::vector<int> inner;
+  for (const auto& f : fns) {
+    f();  // warm (primitive creation, first touch)
+    double s = seconds(f);
+    inner.push_back(std::max(1, int(target / std::max(s, 1e-9))));
+  }
+  return inner;
+}
+
+std::vector<double> ratios(const std::vector<double>& num, const std::vector<double>& den) {
+  std::vector<double> r;
+  for (size_t i = 0; i < num.size(); ++i) r.push_back(num[i] / den[i]);
+  return r;
+}
+
+Tensor randomTensor(const Shape& s, uint64_t seed) {
+  Tensor t = Tensor::empty(s);
+  float* p = t.data<float>();
+  Rng rng(seed);
+  // Cheap fill: a few random values repeated with a stride pattern is enough to
+  // avoid denormals and zeros; timing does not depend on the values.
+  std::vector<float> pool(4093);
+  for (float& x : pool) x = rng.uniform(-1.f, 1.f);
+  for (int64_t i = 0; i < t.elements(); ++i) p[i] = pool[size_t(i % 4093)];
+  return t;
+}
+
+std::string loadAverage() {
+  std::FILE* f = std::fopen("/proc/loadavg", "r");
+  if (!f) return "?";
+  char buf[128] = {};
+  size_t n = std::fread(buf, 1, sizeof buf - 1, f);
+  std::fclose(f);
+  std::string s(buf, n);
+  while (!s.empty() && s.back() == '\n') s.pop_back();
+  return s;
+}
+
+double peakGflops(const OpsOptions& o) {
+  const int64_t n = 2048;
+  Tensor a = randomTensor({n, n}, 1), b = randomTensor({n, n}, 2), c = Tensor::empty({n, n});
+  std::vector<double> t;
+  for (int r = 0; r < o.warmup + std::max(3, o.repeats / 2); ++r) {
+    double s = seconds([&] { kernels::bareSgemm(n, n, n, a.data<float>(), b.data<float>(), c.data<float>()); });
+    if (r >= o.warmup) t.push_back(s);
+  }
+  // Peak = the best repeat (what the machine can do); the median is printed too.
+  return 2.0 * double(n) * n * n / *std::min_element(t.begin(), t.end()) / 1e9;
+}
+
+struct ShapeResult {
+  int64_t M, K, N;
+  double oursFwd, bareFwd, fwdRatio, oursBwd, bareBwd, bwdRatio;
+  std::string impl;
+};
+
+// One [M x K]·[K x N] shape: forward and backward, ours vs bare, interleaved.
+ShapeResult benchShape(int64_t M, int64_t K, int64_t N, const OpsOptions& o) {
+  Tensor a = randomTensor({M, K}, 3), b = randomTensor({K, N}, 4), dC = randomTensor({M, N}, 5);
+  // Ours: the op under an activation arena (as training runs it), and the op's
+  // backward function on parameter leaves (gradients accumulate in place).
+  Var A = Var::param(a), B = Var::param(b);
+  Arena arena(size_t(64) << 20);
+  Var y = ops::matmul(A, B);  // records the node whose backward we time
+  y.node()->grad = dC;
+  auto oursFwd = [&] {
+    ArenaScope scope(arena);
+    NoGradScope ng;
+    { Var out = ops::matmul(A, B); }
+    arena.reset();
+  };
+  auto oursBwd = [&] { y.node()->backward(*y.node()); };
+  // Bare: the same descriptors, primitives created here, executed directly.
+  Tensor cBare = Tensor::empty({M, N}), dA = Tensor::zeros({M, K}), dB = Tensor::zeros({K, N});
+  kernels::BareMatmul bareF(a, b, cBare);
+  kernels::MatmulOptions oA, oB;
+  oA.transB = true;
+  oA.accumulate = true;
+  oB.transA = true;
+  oB.accumulate = true;
+  kernels::BareMatmul bareA(dC, b, dA, oA), bareB(a, dC, dB, oB);
+  auto bareFwd = [&] { bareF.run(); };
+  auto bareBwd = [&] {
+    bareA.run();
+    bareB.run();
+  };
+
+  std::vector<std::function<void()>> fns = {oursFwd, bareFwd, oursBwd, bareBwd};
+  auto t = interleave(fns, calibrate(fns, o.sampleSeconds), o.repeats, o.warmup);
+  const auto &tOF = t[0], &tBF = t[1], &tOB = t[2], &tBB = t[3];
+  std::vector<double> rF = ratios(tBF, tOF), rB = ratios(tBB, tOB);  // ours speed / bare speed
+  clearTape();
+  const double fl = 2.0 * double(M) * double(N) * double(K);
+  return {M, K, N, fl / median(tOF) / 1e9, fl / median(tBF) / 1e9, median(rF),
+          2 * fl / median(tOB) / 1e9, 2 * fl / median(tBB) / 1e9, median(rB), bareF.implName()};
+}
+
+struct TinyResult {
+  double opUs, opArenaUs, kernelUs, bareUs;
+};
+
+// Per-call cost of [1x8]·[8x8]: our op (heap and arena), our kernel, bare execute.
+TinyResult benchTiny(const OpsOptions& o) {
+  Tensor a = randomTensor({1, 8}, 6), b = randomTensor({8, 8}, 7), c = Tensor::empty({1, 8});
+  Var A(a), B(b);
+  kernels::BareMatmul bare(a, b, c);
+  Arena arena(size_t(1) << 20);
+  const int n = o.tinyIters;
+  auto opHeap = [&] {
+    NoGradScope ng;
+    for (int i = 0; i < n; ++i) Var y = ops::matmul(A, B);
+  };
+  auto opArena = [&] {
+    NoGradScope ng;
+    ArenaScope scope(arena);
+    for (int i = 0; i < n; ++i) {
+      { Var y = ops::matmul(A, B); }
+      if (i % 1024 == 1023) arena.reset();
+    }
+    arena.reset();
+  };
+  auto kernel = [&] {
+    for (int i = 0; i < n; ++i) kernels::matmul(a, b, c);
+  };
+  auto bareRun = [&] {
+    for (int i = 0; i < n; ++i) bare.run();
+  };
+  std::vector<std::function<void()>> fns = {opHeap, opArena, kernel, bareRun};
+  auto t = interleave(fns, {1, 1, 1, 1}, o.tinyRounds, o.warmup);
+  const auto &t1 = t[0], &t2 = t[1], &t3 = t[2], &t4 = t[3];
+  const double us = 1e6 / n;
+  return {median(t1) * us, median(t2) * us, median(t3) * us, median(t4) * us};
+}
+
+int runOps(const OpsOptions& o) {
+  setThreads(o.threads);
+  fmt::print("lt-bench ops: threads {}, repeats {} (+{} warm-up) of samples >= {} s, medians; "
+             "ratio = median over repeats of (ours speed / bare speed), interleaved\n",
+             numThreads(), o.repeats, o.warmup, o.sampleSeconds);
+  fmt::print("load average at start: {}\n", loadAverage());
+  double peak = peakGflops(o);
+  fmt::print("peak: 2048^3 sgemm (dnnl_sgemm) {:.1f} GFLOP/s\n\n", peak);
+  std::vector<std::array<int64_t, 3>> shapes;
+  for (int64_t k : {512, 160})
+    for (int64_t n : {k, int64_t(2048), int64_t(10000)}) shapes.push_back({4096, k, n});
+  if (o.quick) shapes = {{4096, 512, 512}, {4096, 160, 160}};
+  fmt::print("{:<22} {:>9} {:>9} {:>6}   {:>9} {:>9} {:>6}   {:>6}  {}\n", "shape [MxK]·[KxN]",
+             "fwd ours", "fwd bare", "ratio", "bwd ours", "bwd bare", "ratio", "%peak",
+             "oneDNN impl");
+  for (auto [M, K, N] : shapes) {
+    ShapeResult r = benchShape(M, K, N, o);
+    fmt::print("{:<22} {:>9.1f} {:>9.1f} {:>6.3f}   {:>9.1f} {:>9.1f} {:>6.3f}   {:>5.0f}%  {}\n",
+               fmt::format("[{}x{}]·[{}x{}]", M, K, K, N), r.oursFwd, r.bareFwd, r.fwdRatio,
+               r.oursBwd, r.bareBwd, r.bwdRatio, 100.0 * r.oursFwd / peak, r.impl);
+    std::fflush(stdout);
+  }
+  fmt::print("(GFLOP/s; forward 2MNK flops, backward dA + dB = 4MNK flops)\n");
+  fmt::print("load average after shapes: {}\n\n", loadAverage());
+  TinyResult t = benchTiny(o);
+  fmt::print("tiny [1x8]·[8x8], us per call (median of {} samples of {} calls, interleaved):\n",
+             o.tinyRounds, o.tinyIters);
+  fmt::print("  bare oneDNN execute        {:7.3f}\n", t.bareUs);
+  fmt::print("  kernels::matmul            {:7.3f}  overhead {:+.3f}\n", t.kernelUs,
+             t.kernelUs - t.bareUs);
+  fmt::print("  ops::matmul (arena)        {:7.3f}  overhead {:+.3f}\n", t.opArenaUs,
+             t.opArenaUs - t.bareUs);
+  fmt::print("  ops::matmul (heap)         {:7.3f}  overhead {:+.3f}\n", t.opUs, t.opUs - t.bareUs);
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"lt-bench: performance measurements of lt's kernels and ops"};
+  app.require_subcommand(1);
+  OpsOptions ops;
+  CLI::App* cmdOps = app.add_subcommand("ops", "matmul op vs bare oneDNN, peak sgemm, tiny-call overhead");
+  cmdOps->add_option("--threads", ops.threads, "OpenMP/oneDNN threads")->check(CLI::PositiveNumber)->capture_default_str();
+  cmdOps->add_option("--repeats", ops.repeats, "timed repeats per measurement (median)")->check(CLI::PositiveNumber)->capture_default_str();
+  cmdOps->add_option("--warmup", ops.warmup, "untimed warm-up repeats")->check(CLI::NonNegativeNumber)->capture_default_str();
+  cmdOps->add_option("--tiny-iters", ops.tinyIters, "calls per tiny-op sample")->check(CLI::PositiveNumber)->capture_default_str();
+  cmdOps->add_option("--tiny-rounds", ops.tinyRounds, "tiny-op samples per variant")->check(CLI::PositiveNumber)->capture_default_str();
+  cmdOps->add_option("--sample-seconds", ops.sampleSeconds, "target duration of one timed sample")->check(CLI::PositiveNumber)->capture_default_str();
+  cmdOps->add_flag("--quick", ops.quick, "only the two square shapes");
+  CLI11_PARSE(app, argc, argv);
+  try {
+    if (cmdOps->parsed()) return runOps(ops);
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "lt-bench: {}\n", e.what());
+    return exitCodeFor(e);
+  }
+  return 0;
+}
