@@ -1,0 +1,15 @@
+// Own fused OpenMP softmax / log-softmax over the last axis (see
+// kernels/softmax.h for the contract and the choice against oneDNN).
+#pragma once
+#include "tensor/tensor.h"
+
+namespace lt::kernels::cpu {
+
+Tensor softmaxForward(const Tensor& x, const Tensor& mask, bool logSoftmax);
+Tensor softmaxBackward(const Tensor& y, const Tensor& dy, bool logSoftmax);
+
+// Tests only: run the portable (auto-vectorised) row loop even where the
+// AVX-512 one is compiled in.
+void setPortableSoftmax(bool on);
+
+}  // namespace lt::kernels::cpu

@@ -1,0 +1,30 @@
+// Layer normalization over the last axis (oneDNN layer_normalization).
+//
+//   x [..., C], gamma [C], beta [C] -> y [..., C]
+//   y = (x - mean) / sqrt(var + eps) * gamma + beta, biased variance.
+// The forward keeps mean and var [rows] (rows = x.elements() / C) for the
+// backward, which returns dx [..., C], dgamma [C] and dbeta [C].
+#pragma once
+#include "tensor/tensor.h"
+
+namespace lt::kernels {
+
+struct LayerNormResult {
+  Tensor y;     // [..., C]
+  Tensor mean;  // [rows]
+  Tensor var;   // [rows]
+};
+
+struct LayerNormGrads {
+  Tensor dx;      // [..., C]
+  Tensor dgamma;  // [C]
+  Tensor dbeta;   // [C]
+};
+
+LayerNormResult layerNormForward(const Tensor& x, const Tensor& gamma, const Tensor& beta,
+                                 float eps);
+
+LayerNormGrads layerNormBackward(const Tensor& x, const Tensor& gamma, const Tensor& mean,
+                                 const Tensor& var, const Tensor& dy, float eps);
+
+}  // namespace lt::kernels

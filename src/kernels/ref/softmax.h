@@ -1,0 +1,10 @@
+// Reference softmax / log-softmax (plain loops, double accumulation).
+#pragma once
+#include "kernels/softmax.h"
+
+namespace lt::kernels::ref {
+
+Tensor softmaxForward(const Tensor& x, const Tensor& mask, bool logSoftmax);
+Tensor softmaxBackward(const Tensor& y, const Tensor& dy, bool logSoftmax);
+
+}  // namespace lt::kernels::ref
