@@ -1,0 +1,69 @@
+// Multi-head softmax attention (fairseq layout): separate Q/K/V/out projections with bias,
+// q scaled by 1/sqrt(dh) (applied to q·k), dropout on the attention probabilities, masks as
+// additive f32 tensors (key padding [B,1,1,S], causal [1,1,T,T]; -1e9 where masked).
+// Parameters: <scope>/{q,k,v,out}/{weight,bias}.
+//
+// Incremental decoding: self-attention appends each step's K/V to a cache preallocated to the
+// maximum length ([capacity, H, maxSteps, dh]); cross-attention K/V of the encoder output are
+// computed once per source row ([B, H, S, dh]) and hypotheses address them through a row map,
+// so beam reordering never copies them.
+#pragma once
+#include <vector>
+
+#include "layers/linear.h"
+
+namespace lt::layers {
+
+constexpr float kMaskValue = -1e9f;
+
+struct KvCache {
+  Tensor k, v;      // [capacity, H, maxSteps, dh] (heap)
+  int maxSteps = 0;
+};
+
+struct CrossKv {
+  Tensor k, v;      // [B, H, S, dh] (heap)
+  Tensor keyMask;   // [B, S] additive (0 keep, kMaskValue pad)
+};
+
+class MultiHeadAttention {
+public:
+  MultiHeadAttention() = default;
+  MultiHeadAttention(ParamBuilder& pb, const Scope& scope, int dim, int heads,
+                     float attentionDropout);
+
+  // query [B, Tq, E], keyValue [B, Tk, E] -> [B, Tq, E]. mask: additive, broadcastable to
+  // [B, H, Tq, Tk], or undefined.
+  Var forward(const Var& query, const Var& keyValue, const Tensor& mask, RunCtx& ctx) const;
+
+  // --- incremental decoding (no gradients) ---
+  KvCache allocCache(int capacity, int maxSteps) const;
+  // x [N, 1, E] is position t of rows 0..N-1: stores its K/V at step t and attends over
+  // steps 0..t. scratch: at least N*H*(t+1) floats. -> [N, 1, E]
+  Var stepSelf(const Var& x, KvCache& cache, int t, float* scratch) const;
+  // memory [B, S, E], keyMask [B, S] additive -> K/V computed once.
+  CrossKv precompute(const Var& memory, const Tensor& keyMask) const;
+  // x [N, 1, E]; row n reads source row srcRow[n]. scratch: N*H*S floats. -> [N, 1, E]
+  Var stepCross(const Var& x, const CrossKv& kv, const int32_t* srcRow, float* scratch) const;
+
+  int dim() const { return dim_; }
+  int heads() const { return heads_; }
+
+private:
+  Var splitHeads(const Var& x) const;  // [B, T, E] -> [B, H, T, dh]
+  Var mergeHeads(const Var& x) const;  // [B, H, T, dh] -> [B, T, E]
+  Linear q_, k_, v_, out_;
+  int dim_ = 0, heads_ = 1, dh_ = 0;
+  float attnDrop_ = 0.f;
+};
+
+// Attention of one query per (row, head) over cached keys (plain loops, OpenMP over rows and
+// heads; counts 2·N·H·len·dh MACs).
+//   q [N, H, dh]; K, V: for row n the block at (rowOf ? rowOf[n] : n) of shape [H, L, dh];
+//   attends over keys [0, len); keyMask: per block row [L] additive or null.
+//   out [N, H, dh]; scratch N*H*len floats.
+void attendCached(const float* q, const float* K, const float* V, int L, const int32_t* rowOf,
+                  int N, int H, int dh, int len, float scale, const float* keyMask, float* out,
+                  float* scratch);
+
+}  // namespace lt::layers

@@ -1,0 +1,50 @@
+// Model file: one self-contained file per trained model.
+//
+// Layout (little-endian):
+//   "LTMODEL\0" magic (8 bytes) | u32 format version | u64 total file size
+//   u64 n + n bytes   effective ModelConfig as YAML text (toYaml)
+//   u32 count, then per blob:   u32 n + name, u64 n + bytes   (opaque: vocabularies, metadata)
+//   u32 count, then per weight: u32 n + name, u8 dtype, u8 rank, i64 dims[rank], u64 n + bytes
+//   u64 checksum of everything before it (64-bit multiply-xorshift hash over 8-byte words)
+// Written atomically: a temp file in the same directory, fsync, rename over the target (then
+// fsync of the directory), so a kill mid-write leaves the previous file intact.
+// Reading names the problem in an IoError: missing, truncated, corrupt (checksum), wrong
+// magic or version, missing weight, shape mismatch (naming the parameter).
+#pragma once
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "autodiff/param_store.h"
+#include "models/model_config.h"
+
+namespace lt::models {
+
+constexpr uint32_t kModelFileVersion = 1;
+
+struct ModelFileContents {
+  ModelConfig config;                                   // parsed from configYaml
+  std::string configYaml;
+  std::map<std::string, std::string> blobs;             // name -> opaque bytes
+  std::vector<std::pair<std::string, Tensor>> weights;  // in file order (heap tensors)
+  const Tensor* find(const std::string& name) const;    // nullptr when absent
+};
+
+// Writes cfg, blobs and every parameter of `params` (by name) to `path` atomically.
+void writeModelFile(const std::string& path, const ModelConfig& cfg, const ParamStore& params,
+                    const std::map<std::string, std::string>& blobs = {});
+
+// Reads and verifies a model file (IoError on any problem; ConfigError if the embedded
+// config does not parse).
+ModelFileContents readModelFile(const std::string& path);
+
+// Copies the file's weights into the (already constructed) parameters: every parameter must
+// be present with the same shape and dtype; `path` is used in messages. Extra weights in the
+// file are an error too (the file belongs to another architecture).
+void loadWeights(const ModelFileContents& file, ParamStore& params, const std::string& path);
+
+// The checksum used by the format (exposed for tests).
+uint64_t modelFileChecksum(const void* data, size_t bytes);
+
+}  // namespace lt::models
