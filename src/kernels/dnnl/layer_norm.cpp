@@ -93,6 +93,9 @@ LayerNormGrads layerNormBackward(const Tensor& x, const Tensor& gamma, const Ten
                                {DNNL_ARG_VARIANCE, wrap(m.stat, var.rawData())},
                                {DNNL_ARG_DIFF_DST, wrap(m.data, dy.rawData())},
                                {DNNL_ARG_SCALE, wrap(m.vec, gamma.rawData())},
+                               // oneDNN 2.6 requires a shift argument here although the
+                               // backward never reads it; gamma stands in (read-only).
+                               {DNNL_ARG_SHIFT, wrap(m.vec, gamma.rawData())},
                                {DNNL_ARG_DIFF_SRC, wrap(m.data, g.dx.rawData())},
                                {DNNL_ARG_DIFF_SCALE, wrap(m.vec, g.dgamma.rawData())},
                                {DNNL_ARG_DIFF_SHIFT, wrap(m.vec, g.dbeta.rawData())}});

@@ -1,12 +1,14 @@
-// Sum / mean reductions through oneDNN reduction. Dims are collapsed (size-1
-// dims dropped, adjacent kept or reduced dims merged), so e.g. a bias gradient
-// [B,T,C] -> [C] runs as [B*T, C] -> [1, C].
+// Sum / mean reductions. Dims are collapsed first (size-1 dims dropped,
+// adjacent kept or reduced dims merged), so e.g. a bias gradient [B,T,C] -> [C]
+// runs as [B*T, C] -> [1, C]. reduce() runs the own OpenMP loop
+// (kernels/cpu/reduce.cpp); reduceDnnl() the oneDNN reduction, for comparison.
 #include "kernels/reduce.h"
 
 #include <vector>
 
 #include "kernels/backend.h"
 #include "kernels/cpu/binary.h"
+#include "kernels/cpu/reduce.h"
 #include "kernels/dnnl/context.h"
 #include "kernels/ref/reduce.h"
 
@@ -23,8 +25,9 @@ dnnl::memory::desc rowMajor(const Shape& s) {
 }
 }  // namespace
 
-Tensor reduce(ReduceKind k, const Tensor& x, const Shape& out) {
-  const Shape& s = x.shape();
+namespace {
+
+void checkReduce(const Shape& s, const Shape& out) {
   bool ok = out.rank() <= s.rank();
   for (int i = 0; ok && i < out.rank(); ++i) {
     int64_t d = out[out.rank() - 1 - i], sd = s[s.rank() - 1 - i];
@@ -32,16 +35,33 @@ Tensor reduce(ReduceKind k, const Tensor& x, const Shape& out) {
   }
   LT_CHECK(ok, ShapeError, "reduce: cannot reduce {} to {} (each dim must be kept or 1)",
            s.toString(), out.toString());
+}
+
+}  // namespace
+
+Tensor reduce(ReduceKind k, const Tensor& x, const Shape& out) {
+  const Shape& s = x.shape();
+  checkReduce(s, out);
   if (referenceKernels()) return ref::reduce(k, x, out);
   Tensor y = Tensor::empty(out);
   if (out.elements() == s.elements()) {  // nothing reduced
     if (y.elements()) y.copyFrom(x.reshape(out));
     return y;
   }
-  if (s.elements() == 0) {  // sum of nothing
+  if (s.elements() == 0) {
     y.zero();
     return y;
   }
+  cpu::BroadcastView v = cpu::collapseBroadcast(out, s);
+  float scale = k == ReduceKind::Mean ? float(out.elements()) / float(s.elements()) : 1.f;
+  cpu::reduceSum(x.data<float>(), v, y.data<float>(), scale);
+  return y;
+}
+
+Tensor reduceDnnl(ReduceKind k, const Tensor& x, const Shape& out) {
+  const Shape& s = x.shape();
+  checkReduce(s, out);
+  Tensor y = Tensor::empty(out);
   cpu::BroadcastView v = cpu::collapseBroadcast(out, s);
   Shape ss = v.outShape(), so = v.smallShape();
   auto& ctx = dnnlContext();
