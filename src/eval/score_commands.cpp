@@ -7,8 +7,10 @@
 #include "eval/paper_bleu.h"
 #include "eval/significance.h"
 #include "eval/text_io.h"
+#include "eval/unicode_text.h"
 
 #include <algorithm>
+#include <array>
 #include <fmt/format.h>
 #include <memory>
 
@@ -218,16 +220,27 @@ void runCompareCommand(const CompareCommandOptions& opt, std::istream& in, std::
     out << top.str() << '\n';
     return;
   }
-  size_t width = 8;
-  for (size_t s = 0; s < opt.hyps.size(); ++s) width = std::max(width, opt.hyps[s].size() + (s == 0 ? 10 : 0));
-  out << fmt::format("{}: {}\n", name, sig);
-  out << fmt::format("{:<{}}  {:>26}  {:>8}\n", "System", width, name + " (mean ± 95% CI)", "p-value");
+  // Plain-text table; widths count code points ("±" is one column).
+  std::vector<std::array<std::string, 3>> rows;
+  rows.push_back({"System", name + " (mean ± 95% CI)", "p-value"});
   for (size_t s = 0; s < res.size(); ++s) {
-    const std::string sysName = s == 0 ? "Baseline: " + opt.hyps[s] : opt.hyps[s];
-    const std::string cell = fmt::format("{:.2f} ({:.2f} ± {:.2f})", res[s].score, res[s].mean, res[s].ci);
     std::string p;
-    if (res[s].pValue) p = fmt::format("{:.4f}{}", *res[s].pValue, *res[s].pValue < 0.05 ? "*" : " ");
-    out << fmt::format("{:<{}}  {:>24}  {:>8}\n", sysName, width, cell, p);
+    if (res[s].pValue) p = fmt::format("{:.4f}{}", *res[s].pValue, *res[s].pValue < 0.05 ? "*" : "");
+    rows.push_back({s == 0 ? "Baseline: " + opt.hyps[s] : opt.hyps[s],
+                    fmt::format("{:.2f} ({:.2f} ± {:.2f})", res[s].score, res[s].mean, res[s].ci), p});
+  }
+  size_t w[3] = {0, 0, 0};
+  for (const auto& r : rows)
+    for (int k = 0; k < 3; ++k) w[k] = std::max(w[k], codePointCount(r[k]));
+  out << fmt::format("{}: {}\n", name, sig);
+  for (const auto& r : rows) {
+    std::string line;
+    for (int k = 0; k < 3; ++k) {
+      line += r[k];
+      if (k < 2) line += std::string(w[k] - codePointCount(r[k]) + 2, ' ');
+    }
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    out << line << '\n';
   }
   out << "* p < 0.05: the system differs from the baseline (paired bootstrap resampling, " << opt.samples
       << " samples, seed " << opt.seed << ")\n";

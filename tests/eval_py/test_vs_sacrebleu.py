@@ -310,8 +310,15 @@ def check_tokenizers():
         ("13a", False, lines_of(small, lambda c: c + "a" + c + "1" + c + "," + c + "."), Tokenizer13a()),
         ("char", False, lines_of(small, lambda c: c + "a"), TokenizerChar()),
     ]
+    # Final-sigma contexts: capital sigma among cased letters, case-ignorable
+    # marks (apostrophes, combining accents, U+00AD), digits and spaces.
+    rng = random.Random(11)
+    parts = ["\u03a3", "\u03a3", "A", "\u0391", "a", "'", "\u0301", "\u0345", "\u00ad", ".", "1", " ", "\u0130",
+             "\u1e9e", "\u01c5", "\u2126", "\u212a"]
+    cases.append(("none", True, ["".join(rng.choice(parts) for _ in range(rng.randint(1, 12)))
+                                 for _ in range(3000)], lambda x: x))
     for name, lc, raw, tok in cases:
-        path = write(f"codepoints_{name}.txt", raw)
+        path = write(f"codepoints_{name}_{len(raw)}.txt", raw)
         lines = read_like_lt_eval(path)
         out = run(["tokenize", "--input", path, "--tokenize", name] + (["--lowercase"] if lc else []))
         got = out.stdout.decode("utf-8").split("\n")[:-1]
