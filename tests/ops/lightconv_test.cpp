@@ -3,7 +3,11 @@
 // the causal conv, reference mode, shape errors. Plus a skipped benchmark (bench-conv).
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <string>
+#include <vector>
 
 #include "common/rng.h"
 #include "common/timer.h"
@@ -18,6 +22,13 @@ using lt::test::maxAbsDiff;
 using lt::test::randomTensor;
 
 namespace {
+
+std::string minMedian(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.3f / %.3f", v.front(), v[v.size() / 2]);
+  return buf;
+}
 
 struct Case {
   int64_t B, T, C, H, k;
@@ -195,7 +206,7 @@ TEST_CASE("bench-conv: lightConv [32,30,256] k=31 forward+backward, fast vs refe
   for (int ref = 0; ref < 2; ++ref) {
     kernels::setReferenceKernels(ref == 1);
     const int reps = ref ? 3 : 50;
-    double fwd = 0, tot = 0;
+    std::vector<double> fwd, tot;
     for (int r = 0; r < reps + 1; ++r) {
       Var vx(x, true), vw(w, true);
       Timer tm;
@@ -203,13 +214,13 @@ TEST_CASE("bench-conv: lightConv [32,30,256] k=31 forward+backward, fast vs refe
       double f = tm.seconds();
       backward(y, R);
       if (r > 0) {  // first run warms up
-        fwd += f;
-        tot += tm.seconds();
+        fwd.push_back(1e3 * f);
+        tot.push_back(1e3 * tm.seconds());
       }
     }
     MESSAGE(std::string(ref ? "reference" : "fast") << " lightConv [32,30,256] k=31 causal p=0.1: forward "
-                                         << 1e3 * fwd / reps << " ms, forward+backward "
-                                         << 1e3 * tot / reps << " ms");
+                                         << minMedian(fwd) << " ms, forward+backward "
+                                         << minMedian(tot) << " ms (min / median)");
   }
   kernels::setReferenceKernels(false);
 }

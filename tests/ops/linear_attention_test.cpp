@@ -5,6 +5,8 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <cstdio>
+#include <string>
 #include <vector>
 
 #include "common/rng.h"
@@ -21,6 +23,13 @@ using lt::test::maxAbsDiff;
 using lt::test::randomTensor;
 
 namespace {
+
+std::string minMedian(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.3f / %.3f", v.front(), v[v.size() / 2]);
+  return buf;
+}
 
 Tensor maskFrom(int64_t B, int64_t T, const std::vector<float>& v) {
   return Tensor::fromVector(Shape{B, T}, v);
@@ -284,21 +293,21 @@ TEST_CASE("bench-la: causalLinearAttention [32,4,30,32] dv=64 forward+backward, 
   for (int ref = 0; ref < 2; ++ref) {
     kernels::setReferenceKernels(ref == 1);
     const int reps = ref ? 3 : 30;
-    double fwd = 0, tot = 0;
+    std::vector<double> fwd, tot;
     for (int r = 0; r < reps + 1; ++r) {
       Var vq(q, true), vk(k, true), vv(v, true);
       Timer tm;
       Var y = ops::causalLinearAttention(vq, vk, vv, 1e-2f, Denominator::ClampEps);
       const double f = tm.seconds();
       backward(y, R);
-      if (r > 0) {
-        fwd += f;
-        tot += tm.seconds();
+      if (r > 0) {  // first run warms up
+        fwd.push_back(1e3 * f);
+        tot.push_back(1e3 * tm.seconds());
       }
     }
     MESSAGE(std::string(ref ? "reference" : "fast")
-            << " causalLinearAttention [32,4,30,32] dv=64: forward " << 1e3 * fwd / reps
-            << " ms, forward+backward " << 1e3 * tot / reps << " ms");
+            << " causalLinearAttention [32,4,30,32] dv=64: forward " << minMedian(fwd)
+            << " ms, forward+backward " << minMedian(tot) << " ms (min / median)");
   }
   kernels::setReferenceKernels(false);
 }
