@@ -11,6 +11,7 @@
 #include "common/rng.h"
 #include "common/timer.h"
 #include "kernels/backend.h"
+#include "kernels/binary.h"
 #include "kernels/cpu/softmax.h"
 #include "kernels/ref/softmax.h"
 #include "kernels/softmax.h"
@@ -226,7 +227,9 @@ TEST_CASE("softmax kernel: timings" * doctest::skip()) {
             << time([&] { softmaxForward(x, Tensor(), false); }, reps) << ") bwd "
             << time([&] { softmaxBackward(y, dy, false); }, reps) << " | oneDNN (no mask) fwd "
             << time([&] { softmaxDnnlForward(x, false); }, reps) << " bwd "
-            << time([&] { softmaxDnnlBackward(y, dy, false); }, reps) << " | log fused "
+            << time([&] { softmaxDnnlBackward(y, dy, false); }, reps) << " | oneDNN add+softmax "
+            << time([&] { softmaxDnnlForward(mask.defined() ? binaryForward(BinaryKind::Add, x, mask) : x, false); }, reps)
+            << " | log fused "
             << time([&] { softmaxForward(x, mask, true); }, reps) << " oneDNN "
             << time([&] { softmaxDnnlForward(x, true); }, reps) << " | ref fwd "
             << time([&] { ref::softmaxForward(x, mask, false); }, 2) << " bwd "

@@ -221,6 +221,51 @@ void softmaxRow512(const float* x, const float* m, int64_t mStride, float* y, in
     }
   }
 }
+// Rows of at most 64 (attention over short sentences) stay in registers: no
+// store-then-reload of a masked store (which defeats store forwarding).
+void softmaxRowShort512(const float* x, const float* m, int64_t mStride, float* y, int64_t n,
+                        bool logSoftmax) {
+  constexpr int kMaxVecs = 4;
+  __m512 v[kMaxVecs];
+  __mmask16 km[kMaxVecs];
+  const __m512 ninf = _mm512_set1_ps(kNegInf);
+  __m512 vmax = ninf;
+#pragma GCC unroll 4
+  for (int i = 0; i < kMaxVecs; ++i) {
+    int64_t j = int64_t(i) * 16;
+    km[i] = j < n ? tailMask(n - j) : __mmask16(0);
+    __m512 a = _mm512_maskz_loadu_ps(km[i], x + j);
+    if (m) a = _mm512_add_ps(a, mStride ? _mm512_maskz_loadu_ps(km[i], m + j) : _mm512_set1_ps(m[0]));
+    v[i] = _mm512_mask_mov_ps(ninf, km[i], a);
+    vmax = _mm512_max_ps(vmax, v[i]);
+  }
+  float mx = _mm512_reduce_max_ps(vmax);
+  if (mx == kNegInf) {  // fully masked row
+    __m512 fill = _mm512_set1_ps(logSoftmax ? kNegInf : 0.f);
+    for (int i = 0; i < kMaxVecs; ++i) _mm512_mask_storeu_ps(y + i * 16, km[i], fill);
+    return;
+  }
+  __m512 vmx = _mm512_set1_ps(mx), vsum = _mm512_setzero_ps();
+#pragma GCC unroll 4
+  for (int i = 0; i < kMaxVecs; ++i) {
+    __m512 d = _mm512_sub_ps(v[i], vmx);
+    __m512 e = exp512(d);  // lanes past n: exp(-inf) = 0
+    vsum = _mm512_add_ps(vsum, e);
+    if (!logSoftmax) v[i] = e;
+  }
+  float sum = _mm512_reduce_add_ps(vsum);
+  if (logSoftmax) {
+    __m512 shift = _mm512_set1_ps(mx + std::log(sum));
+#pragma GCC unroll 4
+    for (int i = 0; i < kMaxVecs; ++i)
+      _mm512_mask_storeu_ps(y + i * 16, km[i], _mm512_sub_ps(v[i], shift));
+  } else {
+    __m512 inv = _mm512_set1_ps(1.f / sum);
+#pragma GCC unroll 4
+    for (int i = 0; i < kMaxVecs; ++i)
+      _mm512_mask_storeu_ps(y + i * 16, km[i], _mm512_mul_ps(v[i], inv));
+  }
+}
 #pragma GCC diagnostic pop
 #endif
 
@@ -246,7 +291,9 @@ Tensor softmaxForward(const Tensor& x, const Tensor& mask, bool logSoftmax) {
     for (int64_t r = r0; r < r1; ++r) {
       const float* m = mw.data ? mw.row() : nullptr;
 #if defined(__AVX512F__)
-      if (!gPortable) {
+      if (!gPortable && n <= 64) {
+        softmaxRowShort512(px + r * n, m, mw.lastStride, py + r * n, n, logSoftmax);
+      } else if (!gPortable) {
         softmaxRow512(px + r * n, m, mw.lastStride, py + r * n, n, logSoftmax);
       } else {
         softmaxRow(px + r * n, m, mw.lastStride, py + r * n, n, logSoftmax);
@@ -275,13 +322,12 @@ Tensor softmaxBackward(const Tensor& y, const Tensor& dy, bool logSoftmax) {
     float* xr = px + r * n;
     float acc = 0.f;
     if (logSoftmax) {
-      if (rowMax(yr, n) == kNegInf) {  // fully masked row: zero gradient
-        for (int64_t j = 0; j < n; ++j) xr[j] = 0.f;
-        continue;
-      }
+      // Masked elements (y = -inf) do not depend on x: they take no gradient
+      // and their dy is left out of the sum (a fully masked row gives zeros).
 #pragma omp simd reduction(+ : acc)
-      for (int64_t j = 0; j < n; ++j) acc += dr[j];
-      for (int64_t j = 0; j < n; ++j) xr[j] = dr[j] - expNonPositive(yr[j]) * acc;
+      for (int64_t j = 0; j < n; ++j) acc += yr[j] == kNegInf ? 0.f : dr[j];
+      for (int64_t j = 0; j < n; ++j)
+        xr[j] = yr[j] == kNegInf ? 0.f : dr[j] - expNonPositive(yr[j]) * acc;
     } else {
 #pragma omp simd reduction(+ : acc)
       for (int64_t j = 0; j < n; ++j) acc += dr[j] * yr[j];

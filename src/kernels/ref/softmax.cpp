@@ -54,15 +54,16 @@ Tensor softmaxBackward(const Tensor& y, const Tensor& dy, bool logSoftmax) {
     const float* yr = py + r * n;
     const float* dr = pd + r * n;
     float* xr = px + r * n;
-    bool masked = true;  // log-softmax: a row of -inf is a fully masked row
+    // log-softmax: masked elements (y = -inf) take no gradient and their dy
+    // does not enter the sum.
     double acc = 0;
     for (int64_t j = 0; j < n; ++j) {
-      acc += logSoftmax ? double(dr[j]) : double(dr[j]) * double(yr[j]);
-      masked = masked && yr[j] == -inf;
+      if (logSoftmax) acc += yr[j] == -inf ? 0.0 : double(dr[j]);
+      else acc += double(dr[j]) * double(yr[j]);
     }
     for (int64_t j = 0; j < n; ++j) {
       if (logSoftmax)
-        xr[j] = masked ? 0.f : float(double(dr[j]) - std::exp(double(yr[j])) * acc);
+        xr[j] = yr[j] == -inf ? 0.f : float(double(dr[j]) - std::exp(double(yr[j])) * acc);
       else
         xr[j] = float(double(yr[j]) * (double(dr[j]) - acc));
     }
