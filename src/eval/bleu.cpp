@@ -3,6 +3,7 @@
 #include "common/error.h"
 #include "eval/unicode_text.h"
 
+#include <algorithm>
 #include <cmath>
 #include <fmt/format.h>
 
@@ -12,26 +13,55 @@ namespace {
 // sacreBLEU's my_log: log with log(0) floored to a huge negative number.
 double floorLog(double x) { return x == 0.0 ? -9999999999.0 : std::log(x); }
 
-// Counts of all n-grams (1 <= n <= maxOrder) of whitespace tokens; returns the
-// number of tokens.
-int64_t countNgrams(std::string_view line, int maxOrder, std::unordered_map<std::string, int>& out) {
-  std::vector<std::string_view> toks = pySplit(line);
-  std::string key;
-  for (size_t i = 0; i < toks.size(); ++i) {
-    key.clear();
-    for (int n = 1; n <= maxOrder && i + n <= toks.size(); ++n) {
-      if (n > 1) key.push_back(' ');
-      key.append(toks[i + n - 1]);
-      ++out[key];
+using NgramCounts = std::vector<std::pair<std::string_view, int>>;
+
+// Counts of all n-grams (1 <= n <= maxOrder) of a line whose tokens are
+// separated by single spaces, one sorted list per order; returns the number
+// of tokens.
+int64_t countNgrams(std::string_view line, int maxOrder, std::vector<NgramCounts>& out,
+                    std::vector<std::string_view>& scratch) {
+  std::vector<size_t> starts, ends;
+  for (size_t i = 0; i < line.size();) {
+    size_t j = line.find(' ', i);
+    if (j == std::string_view::npos) j = line.size();
+    starts.push_back(i);
+    ends.push_back(j);
+    i = j + 1;
+  }
+  const size_t len = starts.size();
+  out.assign(static_cast<size_t>(maxOrder), {});
+  for (int n = 1; n <= maxOrder; ++n) {
+    scratch.clear();
+    for (size_t i = 0; i + n <= len; ++i) scratch.push_back(line.substr(starts[i], ends[i + n - 1] - starts[i]));
+    std::sort(scratch.begin(), scratch.end());
+    NgramCounts& counts = out[n - 1];
+    for (size_t i = 0; i < scratch.size();) {
+      size_t j = i + 1;
+      while (j < scratch.size() && scratch[j] == scratch[i]) ++j;
+      counts.emplace_back(scratch[i], static_cast<int>(j - i));
+      i = j;
     }
   }
-  return static_cast<int64_t>(toks.size());
+  return static_cast<int64_t>(len);
 }
 
-int ngramOrder(const std::string& key) {
-  int n = 1;
-  for (char c : key) n += c == ' ';
-  return n;
+// Merges b into a keeping the larger count of shared n-grams.
+void mergeMax(NgramCounts& a, const NgramCounts& b) {
+  NgramCounts out;
+  out.reserve(a.size() + b.size());
+  size_t i = 0, j = 0;
+  while (i < a.size() || j < b.size()) {
+    if (j == b.size() || (i < a.size() && a[i].first < b[j].first)) {
+      out.push_back(a[i++]);
+    } else if (i == a.size() || b[j].first < a[i].first) {
+      out.push_back(b[j++]);
+    } else {
+      out.emplace_back(a[i].first, std::max(a[i].second, b[j].second));
+      ++i;
+      ++j;
+    }
+  }
+  a = std::move(out);
 }
 
 }  // namespace
@@ -139,33 +169,40 @@ std::string Bleu::preprocess(std::string_view line) const {
   return tokenize(opt_.tokenizer, pyRstrip(line));
 }
 
+std::string Bleu::tokenizedLine(std::string_view line) const {
+  std::string tok = preprocess(line);
+  // 13a, intl and zh already return single-spaced tokens.
+  if (opt_.tokenizer == TokenizerKind::kChar || opt_.tokenizer == TokenizerKind::kNone) return pyNormalizeSpaces(tok);
+  return tok;
+}
+
 void Bleu::setReferences(const std::vector<std::vector<std::string>>& refs) {
   LT_CHECK(!refs.empty(), ConfigError, "BLEU: at least one reference is required");
   numRefs_ = refs.size();
   const size_t n = refs[0].size();
+  refText_.clear();
   refCache_.assign(n, RefInfo{});
-  std::unordered_map<std::string, int> one;
+  std::vector<NgramCounts> one;
+  std::vector<std::string_view> scratch;
   for (size_t i = 0; i < n; ++i) {
     RefInfo& info = refCache_[i];
     for (size_t r = 0; r < refs.size(); ++r) {
-      one.clear();
-      info.lens.push_back(countNgrams(preprocess(refs[r][i]), opt_.maxOrder, one));
+      refText_.push_back(tokenizedLine(refs[r][i]));
+      info.lens.push_back(countNgrams(refText_.back(), opt_.maxOrder, one, scratch));
       if (r == 0) {
         info.ngrams = std::move(one);
-        one = {};
+        one.clear();
       } else {
-        for (const auto& [k, c] : one) {
-          int& m = info.ngrams[k];
-          m = std::max(m, c);
-        }
+        for (int k = 0; k < opt_.maxOrder; ++k) mergeMax(info.ngrams[k], one[k]);
       }
     }
   }
 }
 
 SegmentStats Bleu::lineStats(const std::string& hyp, const RefInfo& ref) const {
-  std::unordered_map<std::string, int> hypNgrams;
-  const int64_t hypLen = countNgrams(hyp, opt_.maxOrder, hypNgrams);
+  std::vector<NgramCounts> hypNgrams;
+  std::vector<std::string_view> scratch;
+  const int64_t hypLen = countNgrams(hyp, opt_.maxOrder, hypNgrams, scratch);
   // Closest reference length, ties broken towards the shorter reference.
   int64_t closestDiff = -1, closestLen = -1;
   for (int64_t len : ref.lens) {
@@ -181,11 +218,15 @@ SegmentStats Bleu::lineStats(const std::string& hyp, const RefInfo& ref) const {
   SegmentStats st(2 + 2 * N, 0);
   st[0] = hypLen;
   st[1] = closestLen;
-  for (const auto& [key, count] : hypNgrams) {
-    int n = ngramOrder(key) - 1;
-    st[2 + N + n] += count;
-    auto it = ref.ngrams.find(key);
-    if (it != ref.ngrams.end()) st[2 + n] += std::min(count, it->second);
+  for (int n = 0; n < N; ++n) {
+    const NgramCounts& h = hypNgrams[n];
+    const NgramCounts& r = ref.ngrams[n];
+    size_t j = 0;
+    for (const auto& [key, count] : h) {
+      st[2 + N + n] += count;
+      while (j < r.size() && r[j].first < key) ++j;
+      if (j < r.size() && r[j].first == key) st[2 + n] += std::min(count, r[j].second);
+    }
   }
   return st;
 }
@@ -195,7 +236,7 @@ std::vector<SegmentStats> Bleu::segmentStats(const std::vector<std::string>& hyp
            hyps.size(), refCache_.size());
   std::vector<SegmentStats> out;
   out.reserve(hyps.size());
-  for (size_t i = 0; i < hyps.size(); ++i) out.push_back(lineStats(preprocess(hyps[i]), refCache_[i]));
+  for (size_t i = 0; i < hyps.size(); ++i) out.push_back(lineStats(tokenizedLine(hyps[i]), refCache_[i]));
   return out;
 }
 
@@ -215,7 +256,7 @@ BleuScore Bleu::corpusScore(const std::vector<std::string>& hyps) const {
 
 BleuScore Bleu::sentenceScore(const std::string& hyp, size_t i) const {
   LT_CHECK(i < refCache_.size(), DataError, "BLEU: line {} has no reference", i + 1);
-  return scoreFromStats(lineStats(preprocess(hyp), refCache_[i]));
+  return scoreFromStats(lineStats(tokenizedLine(hyp), refCache_[i]));
 }
 
 // compute_bleu applied to a numpy float32 row: the n-gram counts stay float32

@@ -7,10 +7,11 @@
 #include "eval/metric.h"
 #include "eval/tokenizers.h"
 
-#include <memory>
+#include <deque>
 #include <optional>
 #include <string>
-#include <unordered_map>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 namespace lt::eval {
@@ -53,6 +54,11 @@ std::string formatBleuText(const BleuScore& s, const std::string& signature);
 class Bleu : public CorpusMetric {
 public:
   explicit Bleu(BleuOptions opt);
+  // Cached reference n-grams point into text owned by this object.
+  Bleu(const Bleu&) = delete;
+  Bleu& operator=(const Bleu&) = delete;
+  Bleu(Bleu&&) = default;
+  Bleu& operator=(Bleu&&) = default;
 
   // refs[r][i] is line i of reference set r; every set has the same length.
   void setReferences(const std::vector<std::vector<std::string>>& refs);
@@ -75,14 +81,20 @@ public:
   const BleuOptions& options() const { return opt_; }
 
 private:
+  // Distinct n-grams of one order with their counts, sorted by text. An
+  // n-gram is a view of its tokens inside a single-spaced line.
+  using NgramCounts = std::vector<std::pair<std::string_view, int>>;
   struct RefInfo {
-    std::unordered_map<std::string, int> ngrams;  // key: tokens joined by ' '
+    std::vector<NgramCounts> ngrams;  // [order-1]; maximum count over the references
     std::vector<int64_t> lens;
   };
-  SegmentStats lineStats(const std::string& hyp, const RefInfo& ref) const;
+  // Tokens joined by single spaces (the form n-gram views point into).
+  std::string tokenizedLine(std::string_view line) const;
+  SegmentStats lineStats(const std::string& tokenized, const RefInfo& ref) const;
 
   BleuOptions opt_;
   size_t numRefs_ = 0;
+  std::deque<std::string> refText_;  // stable storage for reference n-gram views
   std::vector<RefInfo> refCache_;
 };
 
