@@ -1,0 +1,36 @@
+// What lt-train does after option parsing, as library calls (so apps stay
+// thin): read the corpora, train or load the vocabularies (SentencePiece on
+// the training text when --vocab is not given, like Marian), build or load
+// the model (fitting a size budget when `budget:` is set), wire the model
+// into the Trainer and run it; and checkpoint averaging.
+#pragma once
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "models/model_config.h"
+#include "models/translation_model.h"
+#include "train/train_options.h"
+
+namespace lt::train {
+
+// Optional translation routine for validation BLEU (e.g. beam search from
+// src/decode, which train may not include); null = built-in greedy decoding.
+using TranslatorFactory = std::function<std::function<std::vector<std::string>(
+    const std::vector<std::string>&)>(models::TranslationModel& model, const TrainOptions& opts)>;
+
+// Runs a whole training session; returns the process exit code (0, or
+// 128 + signal when stopped by SIGINT/SIGTERM). Throws lt::Error subclasses.
+int runTrainingSession(const TrainOptions& opts, const models::ModelConfig& modelConfig,
+                       const TranslatorFactory& beamTranslator = nullptr);
+
+// --average-last N: averages the parameters of the last N numbered
+// checkpoints of --model (<stem>.u<update><ext>, newest by update number)
+// element-wise (summed in double, divided by N) and writes
+// <stem>.avg<N><ext>. Returns the path written.
+std::string averageLastCheckpoints(const std::string& model, int n);
+
+// Numbered checkpoints of `model` found on disk, oldest first.
+std::vector<std::string> findNumberedCheckpoints(const std::string& model);
+
+}  // namespace lt::train
