@@ -21,4 +21,8 @@ Tensor binaryForward(BinaryKind k, const Tensor& a, const Tensor& b);
 // Copies x into a new tensor of shape `out` (x broadcasts to out).
 Tensor broadcastTo(const Tensor& x, const Shape& out);
 
+// Tests only: send small tensors through oneDNN too (they normally take the
+// own serial loop of kernels/cpu/eltwise.cpp).
+void forceDnnlBinary(bool on);
+
 }  // namespace lt::kernels

@@ -24,4 +24,8 @@ Tensor eltwiseForward(EltwiseKind k, const Tensor& x, float alpha = 0.f, float b
 Tensor eltwiseBackward(EltwiseKind k, const Tensor& x, const Tensor& y, const Tensor& dy,
                        float alpha = 0.f, float beta = 0.f);
 
+// Tests only: send small tensors through oneDNN too (they normally take the
+// own serial loop of kernels/cpu/eltwise.cpp).
+void forceDnnlEltwise(bool on);
+
 }  // namespace lt::kernels

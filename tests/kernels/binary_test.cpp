@@ -57,10 +57,16 @@ TEST_CASE("binary kernel: all ops and broadcast patterns match reference") {
       {Shape{5, 1, 1, 9}, Shape{5, 2, 7, 9}}, {Shape{1, 1, 6, 6}, Shape{3, 2, 6, 6}},
       {Shape{2, 3, 5}, Shape{2, 1, 5}}, {Shape{1, 3, 1}, Shape{2, 3, 5}},
       {Shape{64, 33}, Shape{33}},       {Shape{1, 1}, Shape{1, 1}}};
+  cases.push_back({Shape{4, 30, 200}, Shape{4, 1, 200}});  // above the small-size limit
+  cases.push_back({Shape{4, 1, 200}, Shape{4, 30, 200}});
+  cases.push_back({Shape{30, 1}, Shape{1, 1000}});
+  // Small results take the own serial loop unless oneDNN is forced: test both.
+  for (bool force : {false, true})
   for (auto& [sa, sb] : cases) {
+    forceDnnlBinary(force);
     Tensor a = rnd(sa, rng), b = rnd(sb, rng);
     for (BinaryKind k : {BinaryKind::Add, BinaryKind::Sub, BinaryKind::Mul, BinaryKind::Div}) {
-      INFO(binaryName(k) << " " << sa.toString() << " " << sb.toString());
+      INFO(binaryName(k) << " " << sa.toString() << " " << sb.toString() << " forced " << force);
       Tensor yf = binaryForward(k, a, b);
       Tensor yr = ref::binaryForward(k, a, b);
       CHECK(yf.shape() == broadcastShapes("t", sa, sb));
@@ -69,6 +75,7 @@ TEST_CASE("binary kernel: all ops and broadcast patterns match reference") {
     Shape out = broadcastShapes("t", sa, sb);
     CHECK(maxRelDiff(broadcastTo(a, out), ref::broadcastTo(a, out)) == 0.f);
   }
+  forceDnnlBinary(false);
 }
 
 TEST_CASE("binary kernel: bad shapes name the op and both shapes") {

@@ -57,7 +57,10 @@ TEST_CASE("eltwise kernel: hand-worked values") {
 
 TEST_CASE("eltwise kernel: forward and backward match reference") {
   Rng rng(31);
+  // Small tensors take the own serial loop unless oneDNN is forced: test both.
+  for (bool force : {false, true})
   for (Shape s : {Shape{1}, Shape{7}, Shape{3, 5}, Shape{2, 3, 17}, Shape{1000, 33}}) {
+    forceDnnlEltwise(force);
     // Sample away from 0 so relu/elu kinks are not straddled.
     Tensor x = rnd(s, rng, -4.f, 4.f);
     for (int64_t i = 0; i < x.elements(); ++i)
@@ -66,7 +69,7 @@ TEST_CASE("eltwise kernel: forward and backward match reference") {
     for (EltwiseKind k : kAll) {
       float alpha = k == EltwiseKind::Elu ? 0.7f : (k == EltwiseKind::Linear ? -1.5f : 0.f);
       float beta = k == EltwiseKind::Linear ? 0.25f : 0.f;
-      INFO(eltwiseName(k) << " x " << s.toString());
+      INFO(eltwiseName(k) << " x " << s.toString() << " forced oneDNN " << force);
       Tensor yf = eltwiseForward(k, x, alpha, beta);
       Tensor yr = ref::eltwiseForward(k, x, alpha, beta);
       CHECK(maxRelDiff(yf, yr) <= 2e-6f);
@@ -75,4 +78,5 @@ TEST_CASE("eltwise kernel: forward and backward match reference") {
       CHECK(maxRelDiff(dxf, dxr) <= 5e-6f);
     }
   }
+  forceDnnlEltwise(false);
 }

@@ -4,7 +4,8 @@
 // both broadcasting) `a` is first expanded with an own OpenMP copy. Dims are
 // collapsed (size-1 dims dropped, dims that broadcast alike merged) so common
 // patterns ([B,T,C] + [C], [B,H,T,T] * [B,1,1,T]) hit oneDNN's fast
-// broadcast kernels and share primitives.
+// broadcast kernels and share primitives. Results under cpu::kSmallElems
+// elements take an own serial loop (kernels/cpu/eltwise.cpp).
 #include "kernels/binary.h"
 
 #include <algorithm>
@@ -13,6 +14,7 @@
 
 #include "kernels/backend.h"
 #include "kernels/cpu/binary.h"
+#include "kernels/cpu/eltwise.h"
 #include "kernels/dnnl/context.h"
 #include "kernels/ref/binary.h"
 
@@ -38,6 +40,8 @@ dnnl::algorithm dnnlAlgorithm(BinaryKind k) {
   }
   return dnnl::algorithm::binary_add;
 }
+
+bool forceDnnl = false;
 
 bool spans(const Shape& s, const Shape& out) { return s.elements() == out.elements(); }
 
@@ -66,6 +70,8 @@ void runBinary(BinaryKind k, const Tensor& a, const Tensor& b, Tensor& y, bool n
 }
 
 }  // namespace
+
+void forceDnnlBinary(bool on) { forceDnnl = on; }
 
 const char* binaryName(BinaryKind k) {
   switch (k) {
@@ -96,6 +102,10 @@ Tensor binaryForward(BinaryKind k, const Tensor& a, const Tensor& b) {
   if (referenceKernels()) return ref::binaryForward(k, a, b);
   Tensor y = Tensor::empty(out);
   if (out.elements() == 0) return y;
+  if (out.elements() < cpu::kSmallElems && !forceDnnl) {
+    cpu::binarySmall(k, a, b, y);
+    return y;
+  }
   if (spans(a.shape(), out)) {
     runBinary(k, a, b, y, false);
   } else if (spans(b.shape(), out) && (k == BinaryKind::Add || k == BinaryKind::Mul)) {

@@ -1,12 +1,14 @@
 // Element-wise activations through oneDNN eltwise. The tensor is viewed as a
 // flat [n] vector, so the primitive depends only on (kind, n, alpha, beta).
 // Backward uses the *_use_dst_for_bwd algorithms where the output is the
-// cheaper input (sigmoid, exp, tanh).
+// cheaper input (sigmoid, exp, tanh). Tensors under cpu::kSmallElems elements
+// take an own serial loop instead (kernels/cpu/eltwise.cpp).
 #include "kernels/eltwise.h"
 
 #include <vector>
 
 #include "kernels/backend.h"
+#include "kernels/cpu/eltwise.h"
 #include "kernels/dnnl/context.h"
 #include "kernels/ref/eltwise.h"
 
@@ -43,6 +45,8 @@ algorithm dnnlAlgorithm(EltwiseKind k) {
 }
 
 // oneDNN's relu takes alpha as the negative slope: ours is plain relu.
+bool forceDnnl = false;
+
 float dnnlAlpha(EltwiseKind k, float alpha) { return k == EltwiseKind::Relu ? 0.f : alpha; }
 
 dnnl::eltwise_forward::primitive_desc forwardPd(EltwiseKind k, const dnnl::memory::desc& md,
@@ -53,6 +57,8 @@ dnnl::eltwise_forward::primitive_desc forwardPd(EltwiseKind k, const dnnl::memor
 }
 
 }  // namespace
+
+void forceDnnlEltwise(bool on) { forceDnnl = on; }
 
 const char* eltwiseName(EltwiseKind k) {
   switch (k) {
@@ -72,6 +78,10 @@ Tensor eltwiseForward(EltwiseKind k, const Tensor& x, float alpha, float beta) {
   Tensor y = Tensor::empty(x.shape());
   int64_t n = x.elements();
   if (n == 0) return y;
+  if (n < cpu::kSmallElems && !forceDnnl) {
+    cpu::eltwiseSmall(k, x.data<float>(), y.data<float>(), n, alpha, beta);
+    return y;
+  }
   auto& ctx = dnnlContext();
   auto md = rowMajor(Shape{n});
   const auto& cp = ctx.cache.get(
@@ -91,6 +101,11 @@ Tensor eltwiseBackward(EltwiseKind k, const Tensor& x, const Tensor& y, const Te
   Tensor dx = Tensor::empty(dy.shape());
   int64_t n = dy.elements();
   if (n == 0) return dx;
+  if (n < cpu::kSmallElems && !forceDnnl) {
+    cpu::eltwiseBackwardSmall(k, x.data<float>(), y.data<float>(), dy.data<float>(),
+                              dx.data<float>(), n, alpha);
+    return dx;
+  }
   auto& ctx = dnnlContext();
   auto md = rowMajor(Shape{n});
   const auto& cp = ctx.cache.get(
