@@ -1,0 +1,135 @@
+// lt-translate: batched beam search with a trained lt model.
+//   lt-translate --model M.lt [--input F] [--output F] [--beam-size 4] ...
+// Raw text in (one sentence per line, stdin by default), detokenised text out in
+// input order; empty lines give empty lines. With --n-best N the output has N
+// lines per input: "index<TAB>score<TAB>text".
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+
+#include "common/error.h"
+#include "common/log.h"
+#include "common/threads.h"
+#include "data/text_reader.h"
+#include "decode/model_scorer.h"
+#include "decode/translator.h"
+#include "kernels/backend.h"
+#include "models/translation_model.h"
+
+namespace {
+
+long peakRssKb() {
+  std::ifstream f("/proc/self/status");
+  std::string line;
+  while (std::getline(f, line))
+    if (line.rfind("VmHWM:", 0) == 0) return std::stol(line.substr(6));
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace lt;
+  CLI::App app{"lt-translate: translate text with a trained lt model (beam search)"};
+  std::string modelPath, input = "-", output = "-", penalty = "fairseq", kernelsMode = "fast";
+  decode::TranslateOptions opt;
+  int threads = 0;
+  bool quiet = false;
+  size_t chunk = 10000;
+  app.add_option("--model,-m", modelPath, "model file written by lt-train")->required();
+  app.add_option("--input,-i", input, "input text, one sentence per line ('-' = stdin)");
+  app.add_option("--output,-o", output, "output file ('-' = stdout)");
+  app.add_option("--beam-size,-b", opt.search.beamSize, "beam size (1 = greedy)")->capture_default_str();
+  app.add_option("--length-penalty", penalty,
+                 "fairseq: score = logprob / len^lenpen; gnmt: logprob / ((5+len)/6)^alpha")
+      ->check(CLI::IsMember({"fairseq", "gnmt"}))
+      ->capture_default_str();
+  app.add_option("--lenpen", opt.search.lenpen, "fairseq length-penalty exponent")->capture_default_str();
+  app.add_option("--alpha", opt.search.alpha, "GNMT length-penalty alpha")->capture_default_str();
+  app.add_option("--max-length-a", opt.search.maxLenA, "max output length = a * source length + b")
+      ->capture_default_str();
+  app.add_option("--max-length-b", opt.search.maxLenB, "see --max-length-a")->capture_default_str();
+  app.add_option("--n-best", opt.search.nBest, "hypotheses per input (tab-separated index, score, text)")
+      ->capture_default_str();
+  app.add_option("--batch-size", opt.batching.maxSentences, "sentences per batch")->capture_default_str();
+  app.add_option("--batch-tokens", opt.batching.maxTokens, "source tokens per batch (0 = no limit)")
+      ->capture_default_str();
+  app.add_option("--threads", threads, "compute threads (0 = all cores)")->capture_default_str();
+  app.add_option("--chunk-lines", chunk, "lines read and translated at a time")->capture_default_str();
+  app.add_option("--kernels", kernelsMode, "fast or ref (plain-loop reference kernels, for debugging)")
+      ->check(CLI::IsMember({"fast", "ref"}));
+  app.add_flag("--quiet,-q", quiet, "no statistics on stderr");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+
+  try {
+    initLogging(quiet ? "warn" : "info");
+    setThreads(threads);
+    kernels::setReferenceKernels(kernelsMode == "ref");
+    LT_CHECK(chunk > 0, ConfigError, "--chunk-lines must be positive");
+    opt.search.penalty = penalty == "gnmt" ? decode::LengthPenalty::Gnmt : decode::LengthPenalty::Fairseq;
+    if (opt.search.nBest > opt.search.beamSize)
+      LT_THROW(ConfigError, "--n-best {} exceeds --beam-size {}", opt.search.nBest, opt.search.beamSize);
+
+    auto model = models::TranslationModel::load(modelPath);
+    opt.search.maxLenCap = model->config.maxPositions - 1;
+    auto& net = *model->net;
+    const auto search = opt.search;
+    decode::Translator translator(
+        model->srcVocab, model->tgtVocab,
+        [&](const data::Batch& b, int beam) -> std::unique_ptr<decode::Scorer> {
+          int steps = decode::maxDecodeSteps(b, search.maxLenA, search.maxLenB, model->config.maxPositions);
+          return std::make_unique<decode::ModelScorer>(net, b, beam, steps);
+        },
+        opt);
+
+    std::ofstream fileOut;
+    std::ostream* out = &std::cout;
+    if (output != "-") {
+      fileOut.open(output);
+      LT_CHECK(fileOut.good(), IoError, "--output: cannot write '{}'", output);
+      out = &fileOut;
+    }
+    data::LineReader reader(input);
+    std::vector<std::string> lines;
+    std::string line;
+    size_t base = 0;
+    auto flush = [&]() {
+      auto res = translator.translate(lines);
+      for (size_t i = 0; i < res.size(); ++i) {
+        if (opt.search.nBest == 1) {
+          *out << (res[i].empty() ? "" : translator.detokenize(res[i][0])) << '\n';
+        } else {
+          for (const auto& h : res[i])
+            *out << (base + i) << '\t' << fmt::format("{:.6f}", h.score) << '\t' << translator.detokenize(h)
+                 << '\n';
+        }
+      }
+      out->flush();
+      base += lines.size();
+      lines.clear();
+    };
+    while (reader.next(line)) {
+      lines.push_back(line);
+      if (lines.size() >= chunk) flush();
+    }
+    if (!lines.empty()) flush();
+    LT_CHECK(out->good(), IoError, "--output: write to '{}' failed", output);
+
+    const auto& st = translator.stats();
+    if (!quiet && st.seconds > 0)
+      spdlog::info("translated {} sentences in {:.2f} s: {:.1f} sentences/s, {:.0f} target tokens/s, "
+                   "peak memory {:.1f} MiB",
+                   st.sentences, st.seconds, st.sentences / st.seconds, st.targetTokens / st.seconds,
+                   peakRssKb() / 1024.0);
+    return 0;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "lt-translate: error: %s\n", e.what());
+    return exitCodeFor(e);
+  }
+}

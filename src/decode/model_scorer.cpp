@@ -1,0 +1,36 @@
+#include "decode/model_scorer.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "autodiff/var.h"
+#include "ops/softmax.h"
+
+namespace lt::decode {
+
+ModelScorer::ModelScorer(models::EncoderDecoder& net, const data::Batch& batch, int beam, int maxSteps)
+    : net_(net) {
+  NoGradScope noGrad;
+  HeapScope heap;
+  models::EncoderOutput enc = net_.encode(batch.src);
+  state_ = net_.startState(enc, maxSteps, beam);
+}
+
+Tensor ModelScorer::step(const Tensor& prevWords) {
+  NoGradScope noGrad;
+  arena_.reset();
+  ArenaScope scope(arena_);
+  Tensor logits = net_.step(state_, prevWords);
+  return ops::logSoftmax(Var(logits)).value();
+}
+
+void ModelScorer::reorder(const Tensor& indices) { net_.reorder(state_, indices); }
+
+int maxDecodeSteps(const data::Batch& batch, float maxLenA, int maxLenB, int maxPositions) {
+  int longest = 0;
+  for (int32_t l : batch.srcLengths) longest = std::max(longest, int(l) - 1);
+  double m = std::floor(double(maxLenA) * longest + maxLenB);
+  return int(std::clamp<double>(m + 1, 1, maxPositions));
+}
+
+}  // namespace lt::decode
