@@ -13,55 +13,22 @@ namespace {
 // sacreBLEU's my_log: log with log(0) floored to a huge negative number.
 double floorLog(double x) { return x == 0.0 ? -9999999999.0 : std::log(x); }
 
-using NgramCounts = std::vector<std::pair<std::string_view, int>>;
-
 // Counts of all n-grams (1 <= n <= maxOrder) of a line whose tokens are
 // separated by single spaces, one sorted list per order; returns the number
 // of tokens.
 int64_t countNgrams(std::string_view line, int maxOrder, std::vector<NgramCounts>& out,
-                    std::vector<std::string_view>& scratch) {
+                    std::vector<NgramKey>& scratch) {
   std::vector<size_t> starts, ends;
-  for (size_t i = 0; i < line.size();) {
-    size_t j = line.find(' ', i);
-    if (j == std::string_view::npos) j = line.size();
-    starts.push_back(i);
-    ends.push_back(j);
-    i = j + 1;
-  }
+  spacedTokenBounds(line, starts, ends);
   const size_t len = starts.size();
   out.assign(static_cast<size_t>(maxOrder), {});
   for (int n = 1; n <= maxOrder; ++n) {
     scratch.clear();
-    for (size_t i = 0; i + n <= len; ++i) scratch.push_back(line.substr(starts[i], ends[i + n - 1] - starts[i]));
-    std::sort(scratch.begin(), scratch.end());
-    NgramCounts& counts = out[n - 1];
-    for (size_t i = 0; i < scratch.size();) {
-      size_t j = i + 1;
-      while (j < scratch.size() && scratch[j] == scratch[i]) ++j;
-      counts.emplace_back(scratch[i], static_cast<int>(j - i));
-      i = j;
-    }
+    for (size_t i = 0; i + n <= len; ++i)
+      scratch.push_back(makeNgramKey(line.substr(starts[i], ends[i + n - 1] - starts[i])));
+    countNgramKeys(scratch, out[n - 1]);
   }
   return static_cast<int64_t>(len);
-}
-
-// Merges b into a keeping the larger count of shared n-grams.
-void mergeMax(NgramCounts& a, const NgramCounts& b) {
-  NgramCounts out;
-  out.reserve(a.size() + b.size());
-  size_t i = 0, j = 0;
-  while (i < a.size() || j < b.size()) {
-    if (j == b.size() || (i < a.size() && a[i].first < b[j].first)) {
-      out.push_back(a[i++]);
-    } else if (i == a.size() || b[j].first < a[i].first) {
-      out.push_back(b[j++]);
-    } else {
-      out.emplace_back(a[i].first, std::max(a[i].second, b[j].second));
-      ++i;
-      ++j;
-    }
-  }
-  a = std::move(out);
 }
 
 }  // namespace
@@ -183,7 +150,7 @@ void Bleu::setReferences(const std::vector<std::vector<std::string>>& refs) {
   refText_.clear();
   refCache_.assign(n, RefInfo{});
   std::vector<NgramCounts> one;
-  std::vector<std::string_view> scratch;
+  std::vector<NgramKey> scratch;
   for (size_t i = 0; i < n; ++i) {
     RefInfo& info = refCache_[i];
     for (size_t r = 0; r < refs.size(); ++r) {
@@ -193,7 +160,7 @@ void Bleu::setReferences(const std::vector<std::vector<std::string>>& refs) {
         info.ngrams = std::move(one);
         one.clear();
       } else {
-        for (int k = 0; k < opt_.maxOrder; ++k) mergeMax(info.ngrams[k], one[k]);
+        for (int k = 0; k < opt_.maxOrder; ++k) mergeMaxCounts(info.ngrams[k], one[k]);
       }
     }
   }
@@ -201,7 +168,7 @@ void Bleu::setReferences(const std::vector<std::vector<std::string>>& refs) {
 
 SegmentStats Bleu::lineStats(const std::string& hyp, const RefInfo& ref) const {
   std::vector<NgramCounts> hypNgrams;
-  std::vector<std::string_view> scratch;
+  std::vector<NgramKey> scratch;
   const int64_t hypLen = countNgrams(hyp, opt_.maxOrder, hypNgrams, scratch);
   // Closest reference length, ties broken towards the shorter reference.
   int64_t closestDiff = -1, closestLen = -1;
@@ -219,14 +186,8 @@ SegmentStats Bleu::lineStats(const std::string& hyp, const RefInfo& ref) const {
   st[0] = hypLen;
   st[1] = closestLen;
   for (int n = 0; n < N; ++n) {
-    const NgramCounts& h = hypNgrams[n];
-    const NgramCounts& r = ref.ngrams[n];
-    size_t j = 0;
-    for (const auto& [key, count] : h) {
-      st[2 + N + n] += count;
-      while (j < r.size() && r[j].first < key) ++j;
-      if (j < r.size() && r[j].first == key) st[2 + n] += std::min(count, r[j].second);
-    }
+    for (const auto& kv : hypNgrams[n]) st[2 + N + n] += kv.second;
+    st[2 + n] = clippedMatches(hypNgrams[n], ref.ngrams[n]);
   }
   return st;
 }

@@ -5,6 +5,7 @@
 // shorter one) and sentence-level scores.
 #pragma once
 #include "eval/metric.h"
+#include "eval/ngram_counts.h"
 #include "eval/tokenizers.h"
 
 #include <deque>
@@ -81,9 +82,7 @@ public:
   const BleuOptions& options() const { return opt_; }
 
 private:
-  // Distinct n-grams of one order with their counts, sorted by text. An
-  // n-gram is a view of its tokens inside a single-spaced line.
-  using NgramCounts = std::vector<std::pair<std::string_view, int>>;
+  // An n-gram is a view of its tokens inside a single-spaced line.
   struct RefInfo {
     std::vector<NgramCounts> ngrams;  // [order-1]; maximum count over the references
     std::vector<int64_t> lens;

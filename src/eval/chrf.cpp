@@ -3,6 +3,7 @@
 #include "common/error.h"
 #include "eval/unicode_text.h"
 
+#include <algorithm>
 #include <fmt/format.h>
 
 namespace lt::eval {
@@ -43,15 +44,30 @@ std::vector<std::string> Chrf::splitWords(std::string_view line) {
   return out;
 }
 
-std::vector<Chrf::Counter> Chrf::extract(const std::string& raw) const {
+Chrf::LineText Chrf::lineText(const std::string& raw) const {
   const std::string line = opt_.lowercase ? pyLower(raw) : raw;
-  std::string chars;
+  LineText t;
   if (opt_.whitespace) {
-    chars = line;
+    t.chars = line;
   } else {
-    for (std::string_view t : pySplit(line)) chars.append(t);
+    for (std::string_view tok : pySplit(line)) t.chars.append(tok);
   }
+  if (opt_.wordOrder > 0) {
+    for (const std::string& w : splitWords(line)) {
+      if (!t.words.empty()) t.words.push_back(' ');
+      t.words.append(w);
+    }
+  }
+  return t;
+}
+
+Chrf::LineNgrams Chrf::extract(const LineText& text) const {
+  LineNgrams out;
+  out.orders.resize(static_cast<size_t>(opt_.charOrder + opt_.wordOrder));
+  out.totals.assign(out.orders.size(), 0);
+  std::vector<NgramKey> scratch;
   // Byte offset of every code point boundary.
+  const std::string_view chars = text.chars;
   std::vector<size_t> cut;
   cut.reserve(chars.size() + 1);
   for (size_t i = 0; i < chars.size();) {
@@ -60,25 +76,21 @@ std::vector<Chrf::Counter> Chrf::extract(const std::string& raw) const {
   }
   cut.push_back(chars.size());
   const size_t len = cut.size() - 1;
-
-  std::vector<Counter> out(static_cast<size_t>(opt_.charOrder + opt_.wordOrder));
   for (int n = 1; n <= opt_.charOrder; ++n) {
-    Counter& c = out[n - 1];
-    for (size_t i = 0; i + n <= len; ++i) ++c[chars.substr(cut[i], cut[i + n] - cut[i])];
+    scratch.clear();
+    for (size_t i = 0; i + n <= len; ++i) scratch.push_back(makeNgramKey(chars.substr(cut[i], cut[i + n] - cut[i])));
+    out.totals[n - 1] = countNgramKeys(scratch, out.orders[n - 1]);
   }
   if (opt_.wordOrder > 0) {
-    std::vector<std::string> words = splitWords(line);
+    const std::string_view words = text.words;
+    std::vector<size_t> starts, ends;
+    spacedTokenBounds(words, starts, ends);
     for (int n = 1; n <= opt_.wordOrder; ++n) {
-      Counter& c = out[opt_.charOrder + n - 1];
-      std::string key;
-      for (size_t i = 0; i + n <= words.size(); ++i) {
-        key = words[i];
-        for (int k = 1; k < n; ++k) {
-          key.push_back(' ');
-          key.append(words[i + k]);
-        }
-        ++c[key];
-      }
+      scratch.clear();
+      for (size_t i = 0; i + n <= starts.size(); ++i)
+        scratch.push_back(makeNgramKey(words.substr(starts[i], ends[i + n - 1] - starts[i])));
+      const size_t o = static_cast<size_t>(opt_.charOrder + n - 1);
+      out.totals[o] = countNgramKeys(scratch, out.orders[o]);
     }
   }
   return out;
@@ -88,9 +100,13 @@ void Chrf::setReferences(const std::vector<std::vector<std::string>>& refs) {
   LT_CHECK(!refs.empty(), ConfigError, "chrF: at least one reference is required");
   numRefs_ = refs.size();
   const size_t n = refs[0].size();
+  refText_.clear();
   refCache_.assign(n, {});
   for (size_t i = 0; i < n; ++i)
-    for (size_t r = 0; r < refs.size(); ++r) refCache_[i].push_back(extract(refs[r][i]));
+    for (size_t r = 0; r < refs.size(); ++r) {
+      refText_.push_back(lineText(refs[r][i]));
+      refCache_[i].push_back(extract(refText_.back()));
+    }
 }
 
 double Chrf::fScore(const SegmentStats& st) const {
@@ -182,23 +198,20 @@ ResampledScore Chrf::resampledScore(const std::vector<float>& st) const {
   return {0.0, false};
 }
 
-SegmentStats Chrf::lineStats(const std::string& hyp, const std::vector<std::vector<Counter>>& refs) const {
-  const std::vector<Counter> h = extract(hyp);
+SegmentStats Chrf::lineStats(const std::string& hyp, const std::vector<LineNgrams>& refs) const {
+  const LineText text = lineText(hyp);
+  const LineNgrams h = extract(text);
   SegmentStats best;
   double bestF = -1.0;
   SegmentStats st;
-  for (const auto& ref : refs) {
+  for (const LineNgrams& ref : refs) {
     st.clear();
-    for (size_t o = 0; o < h.size(); ++o) {
-      int64_t hypCount = 0, match = 0, refCount = 0;
-      for (const auto& [ng, c] : h[o]) {
-        hypCount += c;
-        auto it = ref[o].find(ng);
-        if (it != ref[o].end()) match += std::min(c, it->second);
-      }
-      for (const auto& kv : ref[o]) refCount += kv.second;
-      st.push_back(ref[o].empty() ? 0 : hypCount);
-      st.push_back(refCount);
+    for (size_t o = 0; o < h.orders.size(); ++o) {
+      const NgramCounts& rc = ref.orders[o];
+      const int64_t match = clippedMatches(h.orders[o], rc);
+      // No hypothesis n-grams are counted when the reference has none (as sacreBLEU).
+      st.push_back(rc.empty() ? 0 : h.totals[o]);
+      st.push_back(ref.totals[o]);
       st.push_back(match);
     }
     double f = fScore(st);

@@ -6,9 +6,12 @@
 // references each line uses the reference with the best sentence F-score.
 #pragma once
 #include "eval/metric.h"
+#include "eval/ngram_counts.h"
 
+#include <deque>
 #include <string>
-#include <unordered_map>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 namespace lt::eval {
@@ -25,6 +28,11 @@ struct ChrfOptions {
 class Chrf : public CorpusMetric {
 public:
   explicit Chrf(ChrfOptions opt);
+  // Cached reference n-grams point into text owned by this object.
+  Chrf(const Chrf&) = delete;
+  Chrf& operator=(const Chrf&) = delete;
+  Chrf(Chrf&&) = default;
+  Chrf& operator=(Chrf&&) = default;
 
   void setReferences(const std::vector<std::vector<std::string>>& refs);
   size_t numLines() const { return refCache_.size(); }
@@ -47,14 +55,23 @@ public:
   static std::vector<std::string> splitWords(std::string_view line);
 
 private:
-  using Counter = std::unordered_map<std::string, int>;
-  // One counter per order: char orders 1..charOrder then word orders.
-  std::vector<Counter> extract(const std::string& line) const;
-  SegmentStats lineStats(const std::string& hyp, const std::vector<std::vector<Counter>>& refs) const;
+  struct LineNgrams {
+    std::vector<NgramCounts> orders;  // char orders 1..charOrder, then word orders
+    std::vector<int64_t> totals;      // sum of counts per order
+  };
+  // The character string (whitespace removed unless `whitespace`) and the
+  // single-spaced word string the n-gram views point into.
+  struct LineText {
+    std::string chars, words;
+  };
+  LineText lineText(const std::string& raw) const;
+  LineNgrams extract(const LineText& text) const;
+  SegmentStats lineStats(const std::string& hyp, const std::vector<LineNgrams>& refs) const;
 
   ChrfOptions opt_;
   size_t numRefs_ = 0;
-  std::vector<std::vector<std::vector<Counter>>> refCache_;  // [line][ref][order]
+  std::deque<LineText> refText_;                    // stable storage for the views
+  std::vector<std::vector<LineNgrams>> refCache_;  // [line][ref]
 };
 
 }  // namespace lt::eval
