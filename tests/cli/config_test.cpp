@@ -149,3 +149,18 @@ TEST_CASE("validation of cross-option rules") {
                  "transformer", "--cross-heads", "8"}).find("divisible") != std::string::npos);
   CHECK(errorOf({"--train-src", "a", "--train-tgt", "b"}) == "");
 }
+
+TEST_CASE("every shipped config parses and validates") {
+  int n = 0;
+  for (const auto& e : fs::recursive_directory_iterator(fs::path(LT_SOURCE_DIR) / "configs")) {
+    if (e.path().extension() != ".yml") continue;
+    CAPTURE(e.path().string());
+    TrainCommandLine cl;
+    std::vector<std::string> args = {"--config", e.path().string()};
+    if (e.path().filename() == "tiny.yml") args.insert(args.end(), {"--train-src", "a", "--train-tgt", "b"});
+    CHECK_NOTHROW(parse(cl, args));
+    CHECK_NOTHROW(cl.validate());
+    ++n;
+  }
+  CHECK(n >= 21);
+}
