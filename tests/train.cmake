@@ -12,3 +12,14 @@ foreach(t test_cli test_train)
     target_link_libraries(${t} PRIVATE yaml-cpp)
   endif()
 endforeach()
+
+# End-to-end: tiny config on a Multi30k subset (loss below the unigram entropy, < 2 min),
+# SIGTERM + exact resume, bad-input messages, averaging, --dump-config.
+# Skipped (exit 77) when the shared Multi30k corpus is absent.
+if(TARGET lt-train)
+  add_test(NAME train-e2e
+           COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/train/lt_train_e2e.py
+                   $<TARGET_FILE:lt-train> ${CMAKE_SOURCE_DIR})
+  set_tests_properties(train-e2e PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 400
+                       ENVIRONMENT "OMP_NUM_THREADS=2")
+endif()
