@@ -210,3 +210,45 @@ TEST_CASE("trainer: a stop signal finishes the update, checkpoints and returns 1
   CHECK(back.values() == m.values());
   fs::remove_all(dir);
 }
+
+TEST_CASE("trainer: max-epochs, early stopping and lr warm-up bookkeeping") {
+  spdlog::set_level(spdlog::level::warn);
+  fs::path dir = tempDir("stops");
+  data::Corpus corpus = makeCorpus(60, 1);
+  ValidationData valid;
+  valid.corpus = makeCorpus(20, 2);
+  {
+    Bigram m(3);
+    TrainOptions o = baseOptions(dir);
+    o.updateFreq = 1;
+    o.maxEpochs = 2;
+    o.validFreq = 0;  // validate at epoch ends
+    o.keepLast = 0;
+    Trainer t(o, m.ps, corpus, &valid, m.hooks(""), "tag");
+    Trainer::Result r = t.run();
+    CHECK(r.stopReason == "max-epochs");
+    CHECK(t.state().epoch == 2);
+    CHECK(t.state().history.size() == 2);  // one validation per epoch
+    // lr of the last update follows the schedule: lr(n-1) of inverse-sqrt with warm-up 5.
+    const double n = double(t.state().updates - 1);
+    CHECK(t.state().lr == doctest::Approx(o.lr * std::sqrt(5.0) / std::sqrt(n)));
+  }
+  {
+    // A learning rate of ~0 cannot improve the validation loss: early stopping after 2.
+    Bigram m(3);
+    TrainOptions o = baseOptions(dir);
+    o.model = (dir / "es.bin").string();
+    o.lr = 1e-12;
+    o.warmupUpdates = 0;
+    o.validFreq = 1;
+    o.earlyStopping = 2;
+    o.maxUpdates = 50;
+    o.keepLast = 0;
+    Trainer t(o, m.ps, corpus, &valid, m.hooks(""), "tag");
+    Trainer::Result r = t.run();
+    CHECK(r.stopReason == "early-stopping");
+    CHECK(t.state().updates == 3);
+    CHECK(t.state().bestUpdate == 1);
+  }
+  fs::remove_all(dir);
+}
