@@ -224,3 +224,16 @@ TEST_CASE("bench-conv: lightConv [32,30,256] k=31 forward+backward, fast vs refe
   }
   kernels::setReferenceKernels(false);
 }
+
+TEST_CASE("lightConv backward accumulates into existing gradients") {
+  Rng rng(41);
+  Tensor x = randomTensor({2, 5, 6}, rng), w = randomTensor({3, 3}, rng), R = randomTensor({2, 5, 6}, rng);
+  Var vx(x, true), vw(w, true);
+  backward(ops::lightConv(vx, vw, 1, 0.2f, 3, 3), R);
+  Tensor gx1 = vx.grad().clone(), gw1 = vw.grad().clone();
+  backward(ops::lightConv(vx, vw, 1, 0.2f, 3, 3), R);  // same mask: the gradient doubles
+  for (int64_t i = 0; i < gx1.elements(); ++i)
+    CHECK(vx.grad().data<float>()[i] == doctest::Approx(2 * gx1.data<float>()[i]));
+  for (int64_t i = 0; i < gw1.elements(); ++i)
+    CHECK(vw.grad().data<float>()[i] == doctest::Approx(2 * gw1.data<float>()[i]));
+}

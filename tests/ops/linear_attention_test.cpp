@@ -311,3 +311,22 @@ TEST_CASE("bench-la: causalLinearAttention [32,4,30,32] dv=64 forward+backward, 
   }
   kernels::setReferenceKernels(false);
 }
+
+TEST_CASE("causalLinearAttention backward accumulates; phiQ and phiK may be the same Var") {
+  Rng rng(43);
+  Tensor f = randomTensor({1, 2, 6, 3}, rng, 0.1f, 1.f), v = randomTensor({1, 2, 6, 4}, rng);
+  Tensor R = randomTensor({1, 2, 6, 4}, rng);
+  Var vf(f, true), vv(v, true);
+  backward(ops::causalLinearAttention(vf, vf, vv, 1e-6f, Denominator::AddEps), R);
+  Tensor g1 = vf.grad().clone();
+  backward(ops::causalLinearAttention(vf, vf, vv, 1e-6f, Denominator::AddEps), R);
+  for (int64_t i = 0; i < g1.elements(); ++i)
+    CHECK(vf.grad().data<float>()[i] == doctest::Approx(2 * g1.data<float>()[i]));
+  // shared features: the gradient is the sum of the phiQ and phiK paths (finite differences)
+  gradCheck(
+      "causalLinearAttention shared phi",
+      [&](const std::vector<Var>& in) {
+        return ops::causalLinearAttention(in[0], in[0], in[1], 1e-6f, Denominator::AddEps);
+      },
+      {f, v}, declaredOptions());
+}
