@@ -97,10 +97,15 @@ TEST_CASE("kernels/dropout: same mask at 1 and 2 threads, backward reuses it") {
     bad += dx.data<float>()[i] != want;
   }
   CHECK(bad == 0);
-  // Accumulating form adds onto what is there; matches the reference bit for bit.
+  // Accumulating form adds onto what is there. Not compared bit for bit: the compiler
+  // may fuse y + x * scale into one FMA in one build and not in the other.
   Tensor acc = Tensor::full({n}, 0.5f), accRef = Tensor::full({n}, 0.5f);
   kernels::dropoutBackward(dy, 0.3f, 9, 4, acc, true);
   kernels::ref::dropoutBackward(dy, 0.3f, 9, 4, accRef, true);
-  CHECK(sameBits(acc, accRef));
-  CHECK(acc.data<float>()[0] == 0.5f + dx.data<float>()[0]);
+  int far = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    float a = acc.data<float>()[i], r = accRef.data<float>()[i];
+    far += std::fabs(a - r) > 1e-6f * std::fabs(r) || std::fabs(a - (0.5f + dx.data<float>()[i])) > 1e-6f * std::fabs(a);
+  }
+  CHECK(far == 0);
 }
