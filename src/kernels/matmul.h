@@ -21,8 +21,8 @@
 // accumulate) creates its oneDNN primitive once through
 // dnnlContext().cache.get(Key("matmul")...). A thread-local index keyed by a
 // small POD struct sits in front of it and also holds the primitive's memory
-// objects, so a repeated call costs one hash lookup, four set_data_handle and
-// one execute (no strings, no allocations). matmulCacheStats() counts that
+// objects, so a repeated call costs a shape check, one hash lookup, up to four
+// set_data_handle, one execute and a stream wait (no strings, no allocations). matmulCacheStats() counts that
 // index; clearMatmulCache() drops it (the shared cache keeps its own entries).
 //
 // Calls countMacs(batch·M·N·K). With referenceKernels() on, runs ref::matmul.
