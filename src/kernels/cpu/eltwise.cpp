@@ -63,6 +63,11 @@ void eltwiseBackwardSmall(EltwiseKind k, const float* x, const float* y, const f
   }
 }
 
+void affine(const float* x, float* y, int64_t n, float alpha, float beta) {
+#pragma omp parallel for simd schedule(static) if (n >= kSmallElems)
+  for (int64_t i = 0; i < n; ++i) y[i] = alpha * x[i] + beta;
+}
+
 namespace {
 
 // Element strides of `s` read as `out` (0 on broadcast and missing dims).

@@ -14,6 +14,10 @@ void eltwiseSmall(EltwiseKind k, const float* x, float* y, int64_t n, float alph
 void eltwiseBackwardSmall(EltwiseKind k, const float* x, const float* y, const float* dy,
                           float* dx, int64_t n, float alpha);
 
+// y = alpha x + beta, OpenMP-parallel at any size (scale / addScalar: a plain
+// memory-bound loop; through oneDNN every new scalar would be a new primitive).
+void affine(const float* x, float* y, int64_t n, float alpha, float beta);
+
 // y [out] = a (op) b, both broadcasting to out.
 void binarySmall(BinaryKind k, const Tensor& a, const Tensor& b, Tensor& y);
 

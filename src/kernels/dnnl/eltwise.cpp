@@ -2,7 +2,9 @@
 // flat [n] vector, so the primitive depends only on (kind, n, alpha, beta).
 // Backward uses the *_use_dst_for_bwd algorithms where the output is the
 // cheaper input (sigmoid, exp, tanh). Tensors under cpu::kSmallElems elements
-// take an own serial loop instead (kernels/cpu/eltwise.cpp).
+// take an own serial loop instead, and Linear (scale / addScalar) always an
+// own OpenMP loop, so varying scalars do not fill the primitive cache
+// (kernels/cpu/eltwise.cpp).
 #include "kernels/eltwise.h"
 
 #include <vector>
@@ -78,6 +80,10 @@ Tensor eltwiseForward(EltwiseKind k, const Tensor& x, float alpha, float beta) {
   Tensor y = Tensor::empty(x.shape());
   int64_t n = x.elements();
   if (n == 0) return y;
+  if (k == EltwiseKind::Linear && !forceDnnl) {
+    cpu::affine(x.data<float>(), y.data<float>(), n, alpha, beta);
+    return y;
+  }
   if (n < cpu::kSmallElems && !forceDnnl) {
     cpu::eltwiseSmall(k, x.data<float>(), y.data<float>(), n, alpha, beta);
     return y;
@@ -101,6 +107,10 @@ Tensor eltwiseBackward(EltwiseKind k, const Tensor& x, const Tensor& y, const Te
   Tensor dx = Tensor::empty(dy.shape());
   int64_t n = dy.elements();
   if (n == 0) return dx;
+  if (k == EltwiseKind::Linear && !forceDnnl) {
+    cpu::affine(dy.data<float>(), dx.data<float>(), n, alpha, 0.f);
+    return dx;
+  }
   if (n < cpu::kSmallElems && !forceDnnl) {
     cpu::eltwiseBackwardSmall(k, x.data<float>(), y.data<float>(), dy.data<float>(),
                               dx.data<float>(), n, alpha);
