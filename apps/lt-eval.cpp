@@ -13,7 +13,9 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <functional>
 #include <iostream>
+#include <memory>
 #include <optional>
 
 namespace {
