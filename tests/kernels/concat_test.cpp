@@ -24,6 +24,11 @@ bool sameBits(const Tensor& a, const Tensor& b) {
 TEST_CASE("kernels/concat: narrowAxis and insertAxis equal the reference on every axis") {
   Rng rng(12);
   std::vector<Shape> shapes = {{1}, {7}, {3, 5}, {2, 1, 9}, {4, 3, 5, 2}, {300, 513}};
+  for (int k = 0; k < 4; ++k) {  // plus random shapes of rank 1-4, dims 1-9
+    std::vector<int64_t> d(1 + rng.below(4));
+    for (auto& x : d) x = int64_t(1 + rng.below(9));
+    shapes.push_back(Shape(d));
+  }
   for (const Shape& s : shapes) {
     Tensor big = uniformTensor(s, rng);
     for (int axis = 0; axis < s.rank(); ++axis) {

@@ -43,6 +43,8 @@ TEST_CASE("kernels/cross_entropy: fused fast path equals the reference") {
   std::vector<Case> cases = {{1, 1, -1, 0.f, 1.f},   {1, 2, -1, 0.1f, 1.f},  {3, 5, 0, 0.1f, 3.f},
                              {7, 33, 1, 0.2f, 10.f}, {17, 1001, 2, 0.1f, 5.f},
                              {64, 4097, 0, 0.1f, 8.f}, {2, 40000, 3, 0.1f, 4.f}};
+  for (int k = 0; k < 4; ++k)  // plus random N in [1, 40], V in [2, 3000]
+    cases.push_back({int64_t(1 + rng.below(40)), int64_t(2 + rng.below(2999)), int(rng.below(2)), 0.1f, 6.f});
   for (const Case& c : cases) {
     Tensor x = uniformTensor({c.n, c.v}, rng, -c.scale, c.scale);
     Tensor t = randomTargets(c.n, c.v, c.pad, rng);

@@ -32,6 +32,9 @@ TEST_CASE("kernels/embedding: forward and backward equal the reference") {
   Rng rng(21);
   struct Case { int64_t v, d; Shape ids; };
   std::vector<Case> cases = {{1, 1, {1}}, {7, 3, {2, 5}}, {13, 17, {3, 1, 4}}, {500, 64, {32, 41}}};
+  for (int k = 0; k < 4; ++k)  // plus random V in [1, 200], d in [1, 70], ids [1-9 x 1-30]
+    cases.push_back({int64_t(1 + rng.below(200)), int64_t(1 + rng.below(70)),
+                     Shape{int64_t(1 + rng.below(9)), int64_t(1 + rng.below(30))}});
   for (const Case& c : cases) {
     Tensor table = uniformTensor({c.v, c.d}, rng);
     Tensor ids = randomIds(c.ids, c.v, rng);

@@ -36,6 +36,8 @@ TEST_CASE("kernels/gather: gatherRows and scatterAddRows equal the reference bit
   struct Case { int64_t n, m; std::vector<int64_t> rest; };
   std::vector<Case> cases = {{1, 1, {1}},   {5, 3, {7}},     {3, 17, {2, 3}},
                              {7, 1, {}},    {40, 900, {33}}, {1000, 2500, {64}}};
+  for (int k = 0; k < 4; ++k)  // plus random N in [1, 60], M in [1, 400], row [1-40]
+    cases.push_back({int64_t(1 + rng.below(60)), int64_t(1 + rng.below(400)), {int64_t(1 + rng.below(40))}});
   for (const Case& c : cases) {
     std::vector<int64_t> xd{c.n}, od{c.m};
     for (int64_t d : c.rest) xd.push_back(d), od.push_back(d);

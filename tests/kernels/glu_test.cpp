@@ -31,6 +31,9 @@ double maxRelDiff(const Tensor& a, const Tensor& b) {
 TEST_CASE("kernels/glu: forward and backward equal the reference") {
   Rng rng(4);
   std::vector<Shape> shapes = {{2}, {1, 2}, {3, 14}, {5, 1, 6}, {2, 7, 130}, {64, 2048}};
+  for (int k = 0; k < 4; ++k) {  // plus random shapes: rows 1-20, C 1-300 (odd ones too)
+    shapes.push_back(Shape{int64_t(1 + rng.below(20)), 2 * int64_t(1 + rng.below(300))});
+  }
   for (const Shape& s : shapes) {
     // Wide range: exercises sigmoid saturation on both sides.
     Tensor x = uniformTensor(s, rng, -30.f, 30.f);
