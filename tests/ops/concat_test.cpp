@@ -62,6 +62,10 @@ TEST_CASE("ops/concat: only inputs that require gradients receive them; narrow a
   Var y = ops::concat({ops::narrow(x, 0, 0, 2), ops::narrow(x, 0, 1, 2)}, 0);
   backward(y, Tensor::fromVector({4}, std::vector<float>{1, 2, 3, 4}));
   CHECK(x.grad().toVector() == std::vector<float>{1, 5, 4, 0});
+  // The same input twice: both slices of the gradient land in it.
+  Var z(Tensor::zeros({1, 2}), true);
+  backward(ops::concat({z, z}, 1), Tensor::fromVector({1, 4}, std::vector<float>{1, 2, 30, 40}));
+  CHECK(z.grad().toVector() == std::vector<float>{31, 42});
 }
 
 TEST_CASE("ops/concat: reference kernels agree") {
