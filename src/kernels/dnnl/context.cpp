@@ -10,11 +10,25 @@ const CachedPrimitive& PrimitiveCache::get(const std::string& key,
   auto it = map_.find(key);
   if (it != map_.end()) {
     ++hits_;
-    return it->second;
+    lru_.splice(lru_.begin(), lru_, it->second.second);  // most recently used first
+    return it->second.first;
   }
   ++misses_;
   SPDLOG_DEBUG("oneDNN primitive cache miss: {}", key);
-  return map_.emplace(key, make()).first->second;
+  if (map_.size() >= capacity_) {
+    map_.erase(lru_.back());
+    lru_.pop_back();
+  }
+  lru_.push_front(key);
+  return map_.emplace(key, std::make_pair(make(), lru_.begin())).first->second.first;
+}
+
+void PrimitiveCache::setCapacity(size_t n) {
+  capacity_ = std::max<size_t>(n, 1);
+  while (map_.size() > capacity_) {
+    map_.erase(lru_.back());
+    lru_.pop_back();
+  }
 }
 
 DnnlContext& dnnlContext() {
@@ -43,7 +57,8 @@ Key& Key::tag(const char* t) {
 }
 
 dnnl::memory::desc plainDesc(const Shape& s) {
-  dnnl::memory::dims d(s.dims().begin(), s.dims().end());
+  const std::vector<int64_t> dims = s.dims();
+  dnnl::memory::dims d(dims.begin(), dims.end());
   dnnl::memory::dims strides(d.size());
   int64_t st = 1;
   for (int i = int(d.size()) - 1; i >= 0; --i) {

@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <list>
 #include <string>
 #include <unordered_map>
 
@@ -30,10 +31,19 @@ public:
   size_t hits() const { return hits_; }
   size_t misses() const { return misses_; }
   size_t size() const { return map_.size(); }
-  void clear() { map_.clear(); }
+  void clear() {
+    map_.clear();
+    lru_.clear();
+  }
+  // Training batches come in many shapes: the cache keeps the most recently
+  // used `capacity` primitives (default 4096) and drops the least recent.
+  void setCapacity(size_t n);
+  size_t capacity() const { return capacity_; }
 
 private:
-  std::unordered_map<std::string, CachedPrimitive> map_;
+  std::list<std::string> lru_;
+  std::unordered_map<std::string, std::pair<CachedPrimitive, std::list<std::string>::iterator>> map_;
+  size_t capacity_ = 4096;
   size_t hits_ = 0, misses_ = 0;
 };
 
