@@ -2,7 +2,7 @@
 # Installs everything lt needs to build, test and benchmark on Debian 12.
 # Idempotent: re-running skips what is already there.
 #   bash scripts/setup.sh            build + test dependencies
-#   LT_SETUP_BENCH=1 bash scripts/setup.sh   also the peer-benchmark packages (torch, ctranslate2)
+# The peer-benchmark stack (torch, ctranslate2) is installed by scripts/setup-bench.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -35,10 +35,9 @@ VENV=.venv
 if [ ! -x "$VENV/bin/python" ]; then
   python3 -m venv "$VENV"
 fi
-PIP_PACKAGES=("sacrebleu==2.6.0")
-if [ "${LT_SETUP_BENCH:-0}" = 1 ]; then
-  PIP_PACKAGES+=("torch==2.5.1" "ctranslate2==4.5.0" "numpy<2.3")
-fi
+# numpy 2: sacreBLEU's paired bootstrap sums in float32 the numpy-2 way, which
+# lt-eval reproduces exactly.
+PIP_PACKAGES=("sacrebleu==2.6.0" "numpy==2.4.6")
 need=()
 for spec in "${PIP_PACKAGES[@]}"; do
   name="${spec%%[=<>]*}"; want="${spec#*==}"
