@@ -34,9 +34,11 @@ struct CostReport {
   double beamDecodeMacs(int beam) const;
 };
 
-// Counts the cost of cfg (resolved and validated first). Vocabulary sizes of 0 count as no
-// output projection. Runs single-threaded-equivalent forward passes on zero weights.
-CostReport countCost(const ModelConfig& cfg, int srcLen = 30, int tgtLen = 30);
+// Counts the cost of cfg (resolved and validated first): builds the network with zero
+// weights and runs encode, the teacher-forced forward and (when `decode`) startState + tgtLen
+// incremental steps under a MacCounterScope. Vocabulary terms (embedding tables, output
+// projection) are analytic V·d products; vocabulary sizes of 0 count as none.
+CostReport countCost(const ModelConfig& cfg, int srcLen = 30, int tgtLen = 30, bool decode = true);
 
 // cfg with model-dim d, keeping the FFN ratio, layer and head counts and the branch
 // proportions (branch dims scaled and rounded; the remainder goes to the last branch).
@@ -51,7 +53,8 @@ struct BudgetResult {
   std::vector<std::pair<int, CostReport>> tried;   // every width counted, in search order
 };
 
-// Largest model-dim (a multiple of modelDimStep) whose counted cost fits cfg.budget
+// Largest model-dim (a multiple of modelDimStep) whose counted cost (countCost without the
+// decoding part) fits cfg.budget
 // (Mult-Adds and/or params; both must fit when both are given). ConfigError when the budget
 // is not set or not even the smallest width fits. Widths above maxDim are not considered.
 BudgetResult fitBudget(const ModelConfig& cfg, int maxDim = 4096);

@@ -1,0 +1,148 @@
+#include "layers/attention.h"
+
+#include <cmath>
+#include <cstring>
+
+#include "kernels/backend.h"
+#include "ops/matmul.h"
+#include "ops/shape_ops.h"
+#include "ops/softmax.h"
+
+namespace lt::layers {
+
+MultiHeadAttention::MultiHeadAttention(ParamBuilder& pb, const Scope& scope, int dim, int heads,
+                                       float attentionDropout)
+    : dim_(dim), heads_(heads), dh_(dim / heads), attnDrop_(attentionDropout) {
+  LT_CHECK(heads >= 1 && dim % heads == 0, ConfigError,
+           "attention {}: width {} is not divisible by heads {}", scope.str(), dim, heads);
+  q_ = Linear(pb, scope / "q", dim, dim);
+  k_ = Linear(pb, scope / "k", dim, dim);
+  v_ = Linear(pb, scope / "v", dim, dim);
+  out_ = Linear(pb, scope / "out", dim, dim);
+}
+
+Var MultiHeadAttention::splitHeads(const Var& x) const {
+  int64_t B = x.dim(0), T = x.dim(1);
+  return ops::transpose(ops::reshape(x, Shape{B, T, heads_, dh_}), {0, 2, 1, 3});
+}
+
+Var MultiHeadAttention::mergeHeads(const Var& x) const {
+  int64_t B = x.dim(0), T = x.dim(2);
+  return ops::reshape(ops::transpose(x, {0, 2, 1, 3}), Shape{B, T, dim_});
+}
+
+Var MultiHeadAttention::forward(const Var& query, const Var& keyValue, const Tensor& mask,
+                                RunCtx& ctx) const {
+  Var q = splitHeads(q_(query));     // [B, H, Tq, dh]
+  Var k = splitHeads(k_(keyValue));  // [B, H, Tk, dh]
+  Var v = splitHeads(v_(keyValue));  // [B, H, Tk, dh]
+  Var s = ops::matmul(q, k, false, true, 1.f / std::sqrt(float(dh_)));  // [B, H, Tq, Tk]
+  Var p = ops::softmax(s, mask);
+  p = dropout(p, attnDrop_, ctx);
+  Var o = ops::matmul(p, v);  // [B, H, Tq, dh]
+  return out_(mergeHeads(o));
+}
+
+KvCache MultiHeadAttention::allocCache(int capacity, int maxSteps) const {
+  HeapScope heap;
+  KvCache c;
+  c.k = Tensor::zeros(Shape{capacity, heads_, maxSteps, dh_});
+  c.v = Tensor::zeros(Shape{capacity, heads_, maxSteps, dh_});
+  c.maxSteps = maxSteps;
+  return c;
+}
+
+namespace {
+// Writes src [N, H, dh] into cache [cap, H, L, dh] at step t.
+void storeStep(const Tensor& src, Tensor& cache, int N, int H, int L, int dh, int t) {
+  const float* s = src.data<float>();
+  float* c = cache.data<float>();
+  for (int n = 0; n < N; ++n)
+    for (int h = 0; h < H; ++h)
+      std::memcpy(c + ((int64_t(n) * H + h) * L + t) * dh, s + (int64_t(n) * H + h) * dh,
+                  sizeof(float) * size_t(dh));
+}
+}  // namespace
+
+Var MultiHeadAttention::stepSelf(const Var& x, KvCache& cache, int t, float* scratch) const {
+  int N = int(x.dim(0));
+  LT_CHECK(t < cache.maxSteps, ShapeError,
+           "decoder step {} exceeds the {} steps the decoder state was allocated for", t + 1,
+           cache.maxSteps);
+  LT_CHECK(N <= cache.k.dim(0), ShapeError, "decoder step: {} rows exceed state capacity {}", N,
+           cache.k.dim(0));
+  Var q = q_(x), k = k_(x), v = v_(x);  // [N, 1, E] = [N, H, dh]
+  storeStep(k.value(), cache.k, N, heads_, cache.maxSteps, dh_, t);
+  storeStep(v.value(), cache.v, N, heads_, cache.maxSteps, dh_, t);
+  Tensor o = Tensor::empty(Shape{N, 1, dim_});
+  attendCached(q.value().data<float>(), cache.k.data<float>(), cache.v.data<float>(),
+               cache.maxSteps, nullptr, N, heads_, dh_, t + 1, 1.f / std::sqrt(float(dh_)),
+               nullptr, o.data<float>(), scratch);
+  return out_(Var(o));
+}
+
+CrossKv MultiHeadAttention::precompute(const Var& memory, const Tensor& keyMask) const {
+  HeapScope heap;
+  CrossKv kv;
+  kv.k = splitHeads(k_(memory)).value();  // [B, H, S, dh]
+  kv.v = splitHeads(v_(memory)).value();
+  kv.keyMask = keyMask;
+  return kv;
+}
+
+Var MultiHeadAttention::stepCross(const Var& x, const CrossKv& kv, const int32_t* srcRow,
+                                  float* scratch) const {
+  int N = int(x.dim(0));
+  int S = int(kv.k.dim(2));
+  Var q = q_(x);
+  Tensor o = Tensor::empty(Shape{N, 1, dim_});
+  attendCached(q.value().data<float>(), kv.k.data<float>(), kv.v.data<float>(), S, srcRow, N,
+               heads_, dh_, S, 1.f / std::sqrt(float(dh_)),
+               kv.keyMask.defined() ? kv.keyMask.data<float>() : nullptr, o.data<float>(),
+               scratch);
+  return out_(Var(o));
+}
+
+void attendCached(const float* q, const float* K, const float* V, int L, const int32_t* rowOf,
+                  int N, int H, int dh, int len, float scale, const float* keyMask, float* out,
+                  float* scratch) {
+  kernels::countMacs(2 * int64_t(N) * H * len * dh);
+  int64_t total = int64_t(N) * H;
+#pragma omp parallel for schedule(static) if (total * len * dh > 16384)
+  for (int64_t nh = 0; nh < total; ++nh) {
+    int64_t n = nh / H, h = nh % H;
+    int64_t r = rowOf ? rowOf[n] : n;
+    const float* qv = q + nh * dh;
+    const float* kb = K + (r * H + h) * int64_t(L) * dh;
+    const float* vb = V + (r * H + h) * int64_t(L) * dh;
+    const float* m = keyMask ? keyMask + r * L : nullptr;
+    float* s = scratch + nh * len;
+    float mx = -INFINITY;
+    for (int j = 0; j < len; ++j) {
+      const float* kj = kb + int64_t(j) * dh;
+      float acc = 0.f;
+#pragma omp simd reduction(+ : acc)
+      for (int c = 0; c < dh; ++c) acc += qv[c] * kj[c];
+      acc *= scale;
+      if (m) acc += m[j];
+      s[j] = acc;
+      mx = std::max(mx, acc);
+    }
+    float sum = 0.f;
+    for (int j = 0; j < len; ++j) {
+      s[j] = std::exp(s[j] - mx);
+      sum += s[j];
+    }
+    float inv = 1.f / sum;
+    float* o = out + nh * dh;
+    for (int c = 0; c < dh; ++c) o[c] = 0.f;
+    for (int j = 0; j < len; ++j) {
+      float w = s[j] * inv;
+      const float* vj = vb + int64_t(j) * dh;
+#pragma omp simd
+      for (int c = 0; c < dh; ++c) o[c] += w * vj[c];
+    }
+  }
+}
+
+}  // namespace lt::layers
