@@ -228,11 +228,14 @@ DecoderState EncoderDecoder::startState(const EncoderOutput& enc, int maxSteps, 
   st.srcRowTmp_.resize(size_t(st.capacity_));
   for (int r = 0; r < st.capacity_; ++r) st.srcRow_[size_t(r)] = r / beamSize;
   Var mem(enc.out);
+  // The encoder output may live in an arena that is reset while decoding: keep a heap copy
+  // of the mask (the cross K/V computed below are heap tensors already).
+  Tensor keyMask = enc.keyMask.cloneToHeap();
   int64_t maxScores = 0, maxElems = 0;
   for (const auto& L : dec_) {
     DecoderLayerState ls;
     ls.mix = L.mix.allocState(st.capacity_, maxSteps);
-    ls.cross = L.cross.precompute(mem, enc.keyMask);
+    ls.cross = L.cross.precompute(mem, keyMask);
     maxScores = std::max<int64_t>(maxScores, int64_t(L.mix.maxHeads()) * maxSteps);
     maxScores = std::max<int64_t>(maxScores, int64_t(L.cross.heads()) * S);
     for (const auto& kv : ls.mix.attn)

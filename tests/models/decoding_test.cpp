@@ -194,3 +194,35 @@ TEST_CASE("decoding: dropout is reproducible from the per-update seed and off in
   CHECK(test::maxAbsDiff(a, ev) > 1e-3f);
   CHECK(test::maxAbsDiff(ev, ev2) == 0.f);
 }
+
+TEST_CASE("decoding: state survives per-step arena resets (encoder output in the arena)") {
+  for (const char* blk : {"transformer", "lite-dynamic"}) {
+    CAPTURE(blk);
+    ParamStore ps;
+    Rng rng(17);
+    EncoderDecoder model(tinyConfig(blk, blk, false), ps, rng);
+    Tensor src = ids({{5, 6, 7, 8, 3}, {9, 3}}, 5);
+    Tensor tgt = ids({{2, 4, 5, 6}, {2, 7, 8, 9}}, 4);
+    Tensor full;
+    {
+      NoGradScope ng;
+      full = model.forward(src, tgt).value();
+    }
+    Arena arena(1 << 20);
+    DecoderState st;
+    {
+      ArenaScope as(arena);
+      EncoderOutput e = model.encode(src);
+      st = model.startState(e, 4, 2);
+    }
+    arena.reset();  // encoder output gone
+    std::vector<int> rows = {0, 0, 1, 1};
+    for (int t = 0; t < 4; ++t) {
+      ArenaScope as(arena);
+      Tensor lg = model.step(st, column(tgt, rows, t));
+      CHECK(stepDiff(lg, full, rows, t) < 1e-4f);
+      model.reorder(st, Tensor::fromVector(Shape{4}, std::vector<int32_t>{1, 0, 3, 2}));
+      arena.reset();
+    }
+  }
+}
