@@ -164,10 +164,15 @@ TEST_CASE("matmul kernel: primitives are created once and then hit") {
   CHECK(matmulCacheStats().hits == 1);
   CHECK(shared.misses() == sharedMiss0 + 1);
   CHECK(shared.size() == sharedSize0 + 1);
-  // Different inputs with the same shapes hit too; a different alpha is a new primitive.
-  Tensor a2 = rnd({2, 9, 13}, rng);
-  matmul(a2, b, c, o);
+  // Different buffers with the same shapes hit too (and are really used); a
+  // different alpha is a new primitive.
+  Tensor a2 = rnd({2, 9, 13}, rng), c2 = Tensor::empty({2, 9, 11}), r = Tensor::empty({2, 9, 11});
+  matmul(a2, b, c2, o);
   CHECK(matmulCacheStats().hits == 2);
+  ref::matmul(a2, b, r, o);
+  CHECK(maxDiff(c2, r) < 1e-4f);
+  ref::matmul(a, b, r, o);
+  CHECK(maxDiff(c, r) < 1e-4f);
   o.alpha = 1.f;
   matmul(a, b, c, o);
   CHECK(matmulCacheStats().misses == 2);

@@ -143,6 +143,7 @@ struct Entry {
   dnnl::stream stream;
   memory src, wei, dst, bias;
   std::array<dnnl_exec_arg_t, 4> args{};
+  std::array<const void*, 4> bound{};  // data handles currently set on src, wei, dst, bias
   int nargs = 0;
 };
 
@@ -190,9 +191,12 @@ Entry& lookup(const FastKey& k) {
   return idx.map.emplace(k, std::move(e)).first->second;
 }
 
-void setHandle(const memory& m, const void* p) {
+// Points a memory object at p (skipped when it already points there).
+void setHandle(const memory& m, const void*& bound, const void* p) {
+  if (bound == p) return;
   dnnl_status_t st = dnnl_memory_set_data_handle_v2(m.get(), const_cast<void*>(p), nullptr);
   LT_CHECK(st == dnnl_success, Error, "matmul: oneDNN set_data_handle failed ({})", int(st));
+  bound = p;
 }
 
 }  // namespace
@@ -206,10 +210,10 @@ void matmul(const Tensor& a, const Tensor& b, const Tensor& c, const MatmulOptio
     return;
   }
   Entry& e = lookup(makeKey(d, o, bias.defined()));
-  setHandle(e.src, a.rawData());
-  setHandle(e.wei, b.rawData());
-  setHandle(e.dst, c.rawData());
-  if (bias.defined()) setHandle(e.bias, bias.rawData());
+  setHandle(e.src, e.bound[0], a.rawData());
+  setHandle(e.wei, e.bound[1], b.rawData());
+  setHandle(e.dst, e.bound[2], c.rawData());
+  if (bias.defined()) setHandle(e.bias, e.bound[3], bias.rawData());
   dnnl_status_t st = dnnl_primitive_execute(e.prim.get(), e.stream.get(), e.nargs, e.args.data());
   if (st == dnnl_success) st = dnnl_stream_wait(e.stream.get());
   LT_CHECK(st == dnnl_success, Error, "matmul: oneDNN execute failed ({}) for a {} and b {}",
