@@ -40,6 +40,28 @@ import torch.nn.functional as F
 
 PAD, UNK, BOS, EOS = 0, 1, 2, 3
 
+# Implementation choices (math identical; picked by measurement on this machine, see
+# docs/performance.md): attention as F.scaled_dot_product_attention ("sdpa") or as
+# matmul -> masked softmax -> matmul ("matmul"); depthwise conv as F.conv1d ("conv1d") or
+# as an unfold + weighted sum ("unfold").
+ATTN_IMPL = "sdpa"
+CONV_IMPL = "conv1d"
+
+
+def attention(q, k, v, mask=None, causal=False, dropout=0.0, training=False):
+    """q [B, h, Tq, dh], k/v [B, h, Tk, dh], mask broadcastable to [B, h, Tq, Tk] (True = attend)."""
+    if ATTN_IMPL == "sdpa":
+        return F.scaled_dot_product_attention(q, k, v, attn_mask=mask, is_causal=causal,
+                                              dropout_p=dropout if training else 0.0)
+    s = torch.matmul(q, k.transpose(-1, -2)) * (q.shape[-1] ** -0.5)
+    if causal:
+        Tq, Tk = s.shape[-2], s.shape[-1]
+        mask = torch.ones(Tq, Tk, dtype=torch.bool, device=q.device).tril(Tk - Tq)
+    if mask is not None:
+        s = s.masked_fill(~mask, float("-inf"))
+    p = F.dropout(torch.softmax(s, dim=-1), dropout, training)
+    return torch.matmul(p, v)
+
 
 @dataclass
 class ModelConfig:
@@ -117,8 +139,7 @@ class SelfAttention(nn.Module):
         mask = None
         if key_padding_mask is not None and not causal:
             mask = ~key_padding_mask[:, None, None, :]                                     # [B, 1, 1, T]
-        y = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, is_causal=causal,
-                                           dropout_p=self.p if self.training else 0.0)
+        y = attention(q, k, v, mask, causal, self.p, self.training)
         return self.out(y.transpose(1, 2).reshape(B, T, self.d))
 
     def step(self, x, cache: "KVCache", t: int):
@@ -127,7 +148,7 @@ class SelfAttention(nn.Module):
         q, k, v = self.qkv(x).view(N, 1, 3, self.h, self.dh).permute(2, 0, 3, 1, 4)   # [N, h, 1, dh]
         cache.k[:, :, t:t + 1].copy_(k)
         cache.v[:, :, t:t + 1].copy_(v)
-        y = F.scaled_dot_product_attention(q, cache.k[:, :, :t + 1], cache.v[:, :, :t + 1])
+        y = attention(q, cache.k[:, :, :t + 1], cache.v[:, :, :t + 1])
         return self.out(y.transpose(1, 2).reshape(N, 1, self.d))
 
 
@@ -151,8 +172,7 @@ class CrossAttention(nn.Module):
         # x [B, T, d]; k, v [B, h, S, dh]; src_mask [B, 1, 1, S] bool (True = attend)
         B, T, _ = x.shape
         q = self.q(x).view(B, T, self.h, self.dh).transpose(1, 2)
-        y = F.scaled_dot_product_attention(q, k, v, attn_mask=src_mask,
-                                           dropout_p=self.p if self.training else 0.0)
+        y = attention(q, k, v, src_mask, False, self.p, self.training)
         return self.out(y.transpose(1, 2).reshape(B, T, self.d))
 
     def forward(self, x, enc, src_mask):
@@ -187,6 +207,8 @@ class LightConvBranch(nn.Module):
         # x [B, T, C]; pad_mask [B, T] bool (True = pad): padded steps zeroed first
         if pad_mask is not None:
             x = x.masked_fill(pad_mask[:, :, None], 0.0)
+        if CONV_IMPL == "unfold":
+            return self.linear2(self._unfold_conv(self.linear1(x)))
         x = self.linear1(x).transpose(1, 2)                              # [B, C, T]
         w = self.kernel_per_channel().unsqueeze(1)                       # [C, 1, k]
         if self.causal:
@@ -195,6 +217,13 @@ class LightConvBranch(nn.Module):
             pl = (self.k - 1) // 2
             y = F.conv1d(F.pad(x, (pl, self.k - 1 - pl)), w, groups=self.c)
         return self.linear2(y.transpose(1, 2))
+
+    def _unfold_conv(self, u):
+        # u [B, T, C] -> [B, T, C]: windows [B, T, C, k] weighted by the per-channel kernel
+        pl = self.k - 1 if self.causal else (self.k - 1) // 2
+        up = F.pad(u, (0, 0, pl, self.k - 1 - pl))                       # [B, T+k-1, C]
+        win = up.unfold(1, self.k, 1)                                    # [B, T, C, k]
+        return (win * self.kernel_per_channel()).sum(-1)
 
     def step(self, x, window: torch.Tensor):
         # x [N, 1, C]; window [N, k-1, C] holds the previous k-1 conv inputs (zeros at start).
@@ -485,8 +514,23 @@ def beam_search(model: EncoderDecoder, src: torch.Tensor, beam: int = 4, max_ste
 # Self-test: incremental == teacher-forced
 # --------------------------------------------------------------------------------------
 def _self_test() -> int:
+    global ATTN_IMPL, CONV_IMPL
+    failures = checks = 0
+    for impl in (("sdpa", "conv1d"), ("matmul", "unfold")):
+        ATTN_IMPL, CONV_IMPL = impl
+        print(f"attention={ATTN_IMPL} conv={CONV_IMPL}")
+        f, c = _self_test_models()
+        failures, checks = failures + f, checks + c
+    ATTN_IMPL, CONV_IMPL = "sdpa", "conv1d"
+    f, c = _self_test_conv()
+    failures, checks = failures + f, checks + c
+    print(f"{checks - failures} passed, {failures} failed")
+    return 1 if failures else 0
+
+
+def _self_test_models():
     torch.manual_seed(0)
-    failures = 0
+    failures = checks = 0
     for name in ("transformer-160", "lite-160"):
         cfg = preset(name, enc_layers=2, dec_layers=3, src_vocab=50, tgt_vocab=60,
                      kernels=(3, 7, 31))
@@ -510,17 +554,31 @@ def _self_test() -> int:
                 perm = torch.arange(B * beam).view(B, beam).flip(1).reshape(-1)
                 st.reorder(perm)
             inc = torch.stack(steps, 1)[::beam]                             # [B, T, V]
+            # padding invariance: sentence 1 alone, unpadded, gives the same logits
+            alone = model(src[1:2, :6], tgt[1:2])
+        err = (alone - full[1:2]).abs().max().item()
+        ok = err < 1e-4
+        failures += not ok
+        checks += 1
+        print(f"{name}: max |padded - unpadded| = {err:.2e} {'ok' if ok else 'FAIL'}")
         err = (inc - full).abs().max().item()
         ok = err < 1e-4
         failures += not ok
+        checks += 1
         print(f"{name}: max |incremental - teacher-forced| = {err:.2e} {'ok' if ok else 'FAIL'}")
         # beam search with forced length L runs exactly L steps and returns L-1 tokens
         best, steps_run = beam_search(model, src, beam=4, max_steps=7, min_steps=7)
         ok = steps_run == 7 and all(len(h) == 6 for h in best)
         failures += not ok
+        checks += 1
         print(f"{name}: forced-length beam search steps={steps_run} lengths={[len(h) for h in best]} "
               f"{'ok' if ok else 'FAIL'}")
+    return failures, checks
+
+
+def _self_test_conv():
     # lightconv causal branch against a direct loop over taps
+    failures = 0
     torch.manual_seed(1)
     br = LightConvBranch(8, 4, 5, causal=True, weight_dropout=0.0).eval()
     x = torch.randn(2, 6, 8)
@@ -539,8 +597,7 @@ def _self_test() -> int:
     ok = err < 1e-5
     failures += not ok
     print(f"causal lightconv vs tap loop: max err {err:.2e} {'ok' if ok else 'FAIL'}")
-    print(f"{3 * 2 + 1 - failures} passed, {failures} failed")
-    return 1 if failures else 0
+    return failures, 1
 
 
 def count_params(model: nn.Module, embeddings: bool = False) -> int:
