@@ -5,7 +5,9 @@ Batch and token definitions (lt's side must use the same to be comparable):
 Training batches (torch_train_bench.py)
   * Lengths: the (source, target) token counts of the IWSLT'14 test set after fairseq's
     10k joint BPE (whitespace tokens of bpe10k/test.{de,en}.gz; 6,750 pairs, mean 23.0 / 22.2
-    tokens). Token ids are uniform random in [4, vocab).
+    tokens), resampled with replacement (seeded) into a pool of 160,239 pairs, the size of
+    the IWSLT'14 training set, so that length bucketing packs batches as densely as on the
+    real training data. Token ids are uniform random in [4, vocab).
   * S = source tokens + EOS, T = target tokens + 1 (BOS + y as decoder input, y + EOS as
     labels), exactly lt's data::Batch.
   * Batching as lt's BatchGenerator / fairseq --max-tokens: shuffle the pairs (seeded),
@@ -111,9 +113,14 @@ def length_pairs(src_path: str, tgt_path: str) -> list[tuple[int, int]]:
     return [(len(s.split()), len(t.split())) for s, t in zip(src, tgt)]
 
 
-def make_train_batches(pairs, max_tokens: int, seed: int):
-    """-> list of batches, each a list of (S, T) with S = src + EOS, T = tgt + 1."""
+def make_train_batches(pairs, max_tokens: int, seed: int, pool: int = 0):
+    """-> list of batches, each a list of (S, T) with S = src + EOS, T = tgt + 1.
+    pool > 0: first draw `pool` pairs with replacement from `pairs` (a corpus of the
+    training set's size with the same length distribution, so that length bucketing packs
+    batches as densely as on the real training data)."""
     rng = random.Random(seed)
+    if pool:
+        pairs = [pairs[rng.randrange(len(pairs))] for _ in range(pool)]
     items = [(s + 1, t + 1) for s, t in pairs if max(s + 1, t + 1) <= max_tokens]
     rng.shuffle(items)
     items.sort(key=lambda st: (st[1], st[0]))        # stable

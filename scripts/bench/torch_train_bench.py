@@ -38,6 +38,8 @@ def parse_args():
     ap.add_argument("--vocab", type=int, default=10000, help="source and target vocabulary size")
     ap.add_argument("--src-lengths", default=os.path.join(bc.IWSLT, "bpe10k", "test.de.gz"))
     ap.add_argument("--tgt-lengths", default=os.path.join(bc.IWSLT, "bpe10k", "test.en.gz"))
+    ap.add_argument("--pool", type=int, default=160239,
+                    help="pairs drawn with replacement from the length pairs before batching (0 = use them as they are)")
     ap.add_argument("--warmup", type=int, default=3, help="updates before measuring")
     ap.add_argument("--updates", type=int, default=15, help="measured updates")
     ap.add_argument("--seed", type=int, default=1, help="batching, token and weight seed")
@@ -89,7 +91,7 @@ def run_one(args):
         fwd = torch.compile(model, dynamic=True)
 
     pairs = bc.length_pairs(args.src_lengths, args.tgt_lengths)
-    shapes = bc.make_train_batches(pairs, args.max_tokens, args.seed)
+    shapes = bc.make_train_batches(pairs, args.max_tokens, args.seed, args.pool)
     n = args.warmup + args.updates
     if len(shapes) < n:
         shapes = (shapes * (n // len(shapes) + 1))
@@ -151,7 +153,7 @@ def main():
     args = parse_args()
     if args.dump_batches:
         pairs = bc.length_pairs(args.src_lengths, args.tgt_lengths)
-        shapes = bc.make_train_batches(pairs, args.max_tokens, args.seed)
+        shapes = bc.make_train_batches(pairs, args.max_tokens, args.seed, args.pool)
         import json
         with open(args.dump_batches, "w") as f:
             for sh in shapes:
