@@ -29,6 +29,7 @@ int main(int argc, char** argv) {
     }
     cl.validate();
     lt::initLogging(cfg.train.logLevel, cfg.train.logFile);
+    spdlog::default_logger()->flush_on(spdlog::level::info);  // log file readable while training
     if (cfg.train.averageLast > 0) {
       lt::train::averageLastCheckpoints(cfg.train.model, cfg.train.averageLast);
       return 0;
