@@ -60,7 +60,7 @@ void Progress::update(int64_t updates, int64_t epoch, const RationalLoss& loss,
     drawTimer_.reset();
   }
   if (o_.logFreq > 0 && updates % o_.logFreq == 0) {
-    double secs = windowTimer_.seconds();
+    double secs = std::max(1e-9, windowTimer_.seconds() - excluded_);
     double tps = secs > 0 ? double(winTokens_) / secs : 0;
     lastTokPerSec_ = tps;
     message(fmt::format(
@@ -73,12 +73,13 @@ void Progress::update(int64_t updates, int64_t epoch, const RationalLoss& loss,
     winNll_.reset();
     winTokens_ = 0;
     winUpdates_ = 0;
+    excluded_ = 0;
     windowTimer_.reset();
   }
 }
 
 void Progress::drawBar(int64_t updates, int64_t epoch, double lr) {
-  double secs = barTimer_.seconds();
+  double secs = std::max(1e-9, barTimer_.seconds() - barExcluded_);
   double tps = secs > 0 ? double(barTokens_) / secs : 0;
   std::string bar;
   if (o_.maxUpdates > 0) {
@@ -97,6 +98,7 @@ void Progress::drawBar(int64_t updates, int64_t epoch, double lr) {
     barLoss_.reset();
     barNll_.reset();
     barTokens_ = 0;
+    barExcluded_ = 0;
     barTimer_.reset();
   }
 }

@@ -29,6 +29,9 @@ public:
   // A message that must not be overwritten by the bar (validation, checkpoints).
   void message(const std::string& line);
   void finish();
+  // Time spent outside training updates (validation, checkpoints) is excluded
+  // from the tokens/s and s/update figures.
+  void excludeSeconds(double s) { excluded_ += s; barExcluded_ += s; }
   bool barMode() const { return bar_; }
 
 private:
@@ -43,6 +46,7 @@ private:
   RationalLoss winLoss_, winNll_;
   int64_t winTokens_ = 0, winUpdates_ = 0;
   double lastTokPerSec_ = 0;
+  double excluded_ = 0, barExcluded_ = 0;
   double lastGradNorm_ = 0;
   RationalLoss barLoss_, barNll_;
   int64_t barTokens_ = 0;

@@ -282,8 +282,10 @@ Trainer::Result Trainer::run() {
     bool saveNow = validNow || (opts_.saveFreq > 0 && state_.updates % opts_.saveFreq == 0) ||
                    (!haveValid && ((opts_.validFreq > 0 && state_.updates % opts_.validFreq == 0) ||
                                    (opts_.validFreq == 0 && epochEnd)));
+    Timer outside;
     if (validNow) afterValidation(validate());
     if (saveNow) checkpoint(true);
+    progress_.excludeSeconds(outside.seconds());
 
     if (int sig = stopSignal()) {
       res.exitCode = 128 + sig;
