@@ -4,10 +4,11 @@
 //
 // `ops` times our matmul op (forward, and backward = dA + dB accumulated into the
 // gradient buffers) against a bare oneDNN primitive on the same shape and thread
-// count (created once outside the loop and executed directly), interleaving the
-// two in every repeat so that noise on a shared machine hits both alike. Prints
-// medians, the median of the per-repeat ratios, the machine's peak from a 2048³
-// sgemm, and the per-call overhead of tiny matmuls.
+// count (created once outside the loop and executed directly), interleaving them
+// in every round so that noise on a shared machine hits both alike. Prints
+// medians, the median of the per-round ratios, the machine's peak from a 2048³
+// sgemm timed in the same rounds, and the per-call overhead of tiny matmuls.
+// (oneDNN itself is reached through kernels/matmul.h: only src/kernels includes it.)
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
@@ -232,13 +233,14 @@ int runOps(const OpsOptions& o) {
     fmt::print("{:<22} {:>8.1f} {:>8.1f} {:>6.3f} {:>6.3f}   {:>8.1f} {:>8.1f} {:>6.3f} {:>6.3f}   "
                "{:>6.1f} {:>5.0f}%  {}\n",
                fmt::format("[{}x{}]·[{}x{}]", M, K, K, N), r.oursFwd, r.bareFwd, r.fwdRatio,
-               r.fwdBest, r.oursBwd, r.bareBwd, r.bwdRatio, r.bwdBest, r.peak, 100.0 * r.oursFwd / r.peak,
-               r.impl);
+               r.fwdBest, r.oursBwd, r.bareBwd, r.bwdRatio, r.bwdBest, r.peak,
+               100.0 * r.oursFwd / r.peak, r.impl);
     std::fflush(stdout);
   }
-  fmt::print("(GFLOP/s medians; forward 2MNK flops, backward dA + dB = 4MNK flops; ratio = median\n"
-             " of per-repeat ours/bare speed; best = fastest ours / fastest bare sample; peak = 2048^3\n"
-             " dnnl_sgemm timed in the same rounds, %peak = fwd ours / peak)\n");
+  fmt::print(
+      "(GFLOP/s medians; forward 2MNK flops, backward dA + dB = 4MNK flops; ratio = median\n"
+      " of per-round ours/bare speed; best = fastest ours / fastest bare sample; peak =\n"
+      " 2048^3 dnnl_sgemm timed in the same rounds, %peak = fwd ours / peak)\n");
   fmt::print("load average after shapes: {}\n\n", loadAverage());
   TinyResult t = benchTiny(o);
   fmt::print("tiny [1x8]·[8x8], us per call (median of {} samples of {} calls, interleaved):\n",
@@ -258,19 +260,39 @@ int main(int argc, char** argv) {
   CLI::App app{"lt-bench: performance measurements of lt's kernels and ops"};
   app.require_subcommand(1);
   OpsOptions ops;
-  CLI::App* cmdOps = app.add_subcommand("ops", "matmul op vs bare oneDNN, peak sgemm, tiny-call overhead");
-  cmdOps->add_option("--threads", ops.threads, "OpenMP/oneDNN threads")->check(CLI::PositiveNumber)->capture_default_str();
-  cmdOps->add_option("--repeats", ops.repeats, "timed repeats per measurement (median)")->check(CLI::PositiveNumber)->capture_default_str();
-  cmdOps->add_option("--warmup", ops.warmup, "untimed warm-up repeats")->check(CLI::NonNegativeNumber)->capture_default_str();
-  cmdOps->add_option("--tiny-iters", ops.tinyIters, "calls per tiny-op sample")->check(CLI::PositiveNumber)->capture_default_str();
-  cmdOps->add_option("--tiny-rounds", ops.tinyRounds, "tiny-op samples per variant")->check(CLI::PositiveNumber)->capture_default_str();
-  cmdOps->add_option("--sample-seconds", ops.sampleSeconds, "target duration of one timed sample")->check(CLI::PositiveNumber)->capture_default_str();
+  CLI::App* cmdOps =
+      app.add_subcommand("ops", "matmul op vs bare oneDNN, peak sgemm, tiny-call overhead");
+  cmdOps->add_option("--threads", ops.threads, "OpenMP/oneDNN threads")
+      ->check(CLI::Range(1, 1024))
+      ->capture_default_str();
+  cmdOps->add_option("--repeats", ops.repeats, "timed rounds per shape (medians)")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmdOps->add_option("--warmup", ops.warmup, "untimed warm-up rounds")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  cmdOps->add_option("--sample-seconds", ops.sampleSeconds, "target duration of one sample")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmdOps->add_option("--tiny-iters", ops.tinyIters, "calls per tiny-op sample")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmdOps->add_option("--tiny-rounds", ops.tinyRounds, "tiny-op samples per variant")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   cmdOps->add_flag("--quick", ops.quick, "only the two square shapes");
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    fmt::print(stderr, "lt-bench: {}\n", e.what());
+    return 2;  // configuration error
+  }
   try {
     if (cmdOps->parsed()) return runOps(ops);
   } catch (const std::exception& e) {
-    fmt::print(stderr, "lt-bench: {}\n", e.what());
+    fmt::print(stderr, "lt-bench: error: {}\n", e.what());
     return exitCodeFor(e);
   }
   return 0;

@@ -22,8 +22,9 @@
 // dnnlContext().cache.get(Key("matmul")...). A thread-local index keyed by a
 // small POD struct sits in front of it and also holds the primitive's memory
 // objects, so a repeated call costs a shape check, one hash lookup, up to four
-// set_data_handle, one execute and a stream wait (no strings, no allocations). matmulCacheStats() counts that
-// index; clearMatmulCache() drops it (the shared cache keeps its own entries).
+// set_data_handle, one execute and a stream wait (no strings, no allocations).
+// matmulCacheStats() counts that index; clearMatmulCache() drops it (the shared
+// cache keeps its own entries). c must not alias a or b.
 //
 // Calls countMacs(batch·M·N·K). With referenceKernels() on, runs ref::matmul.
 // Shape errors throw ShapeError naming the op and both shapes.

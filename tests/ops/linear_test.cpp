@@ -31,7 +31,8 @@ TEST_CASE("ops::linear hand-worked values and bias gradient") {
 
 TEST_CASE("ops::linear forward equals the reference kernel on a 3-D input") {
   Rng rng(31);
-  Tensor x = randomTensor({2, 5, 7}, rng), w = randomTensor({4, 7}, rng), b = randomTensor({4}, rng);
+  Tensor x = randomTensor({2, 5, 7}, rng), w = randomTensor({4, 7}, rng);
+  Tensor b = randomTensor({4}, rng);
   Var y = ops::linear(Var(x), Var(w), Var(b));
   CHECK(y.shape() == Shape{2, 5, 4});
   Tensor r = Tensor::empty({10, 4});
@@ -43,7 +44,8 @@ TEST_CASE("ops::linear forward equals the reference kernel on a 3-D input") {
 
 TEST_CASE("ops::linear gradients with and without bias") {
   Rng rng(32);
-  const std::vector<Shape> xs = {Shape{5}, Shape{3, 5}, Shape{2, 3, 5}, Shape{1, 1, 5}, Shape{2, 2, 3, 5}};
+  const std::vector<Shape> xs = {Shape{5}, Shape{3, 5}, Shape{2, 3, 5}, Shape{1, 1, 5},
+                                 Shape{2, 2, 3, 5}};
   for (const Shape& xsh : xs) {
     Tensor x = randomTensor(xsh, rng), w = randomTensor({4, 5}, rng), b = randomTensor({4}, rng);
     gradCheck("linear+bias x " + xsh.toString(),

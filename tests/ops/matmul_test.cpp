@@ -84,8 +84,10 @@ TEST_CASE("ops::matmul gradients: every transpose combination and batch layout")
 
 TEST_CASE("ops::matmul gradient of a product with itself (x · xᵀ)") {
   Rng rng(23);
-  gradCheck("matmul x·xT", [](const std::vector<Var>& v) { return ops::matmul(v[0], v[0], false, true); },
-            {randomTensor({4, 3}, rng)});
+  gradCheck(
+      "matmul x·xT",
+      [](const std::vector<Var>& v) { return ops::matmul(v[0], v[0], false, true); },
+      {randomTensor({4, 3}, rng)});
 }
 
 TEST_CASE("ops::matmul backward accumulates into existing gradients") {

@@ -103,11 +103,13 @@ dnnl::matmul::primitive_desc makePd(const FastKey& k, const Descs& d, const dnnl
   if (k.alpha() != 1.f) attr.set_output_scales(0, {k.alpha()});
   dnnl::post_ops po;
   if (k.biasAsPostOp()) po.append_binary(dnnl::algorithm::binary_add, d.bias);
-  if (PostOp(k.post) != PostOp::None) po.append_eltwise(1.f, eltwiseAlg(PostOp(k.post)), 0.f, 0.f);
+  if (PostOp(k.post) != PostOp::None)
+    po.append_eltwise(1.f, eltwiseAlg(PostOp(k.post)), 0.f, 0.f);
   if (k.accumulate) po.append_sum(1.f);
   attr.set_post_ops(po);
-  dnnl::matmul::desc md = k.bias && !k.biasAsPostOp() ? dnnl::matmul::desc(d.src, d.wei, d.bias, d.dst)
-                                 : dnnl::matmul::desc(d.src, d.wei, d.dst);
+  const bool fusedBias = k.bias && !k.biasAsPostOp();
+  dnnl::matmul::desc md = fusedBias ? dnnl::matmul::desc(d.src, d.wei, d.bias, d.dst)
+                                    : dnnl::matmul::desc(d.src, d.wei, d.dst);
   try {
     return dnnl::matmul::primitive_desc(md, attr, eng);
   } catch (const dnnl::error& e) {
