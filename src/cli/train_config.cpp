@@ -52,7 +52,7 @@ TrainCommandLine::TrainCommandLine() {
   t.add(g, "threads", &o.threads, "worker threads (0 = all cores)");
   t.add(g, "resume", &o.resume, "continue from <model>.state when it exists");
   t.add(g, "average-last", &o.averageLast,
-        "average the parameters of the last N kept checkpoints into <model> and exit");
+        "average the last N numbered checkpoints <stem>.u<update><ext> of --model into <stem>.avg<N><ext> and exit");
 
   g = "Data";
   t.add(g, "train-src", &o.trainSrc, "training source text (plain or .gz)");
@@ -73,7 +73,7 @@ TrainCommandLine::TrainCommandLine() {
   g = "Stopping";
   t.add(g, "max-updates", &o.maxUpdates, "stop after N updates (0 = no limit)");
   t.add(g, "max-epochs", &o.maxEpochs, "stop after N epochs (0 = no limit)");
-  t.add(g, "time-limit", &o.timeLimitSeconds, "stop after this wall time (3600, 45m, 2h; 0 = none)")
+  t.add(g, "time-limit", &o.timeLimitSeconds, "stop the training loop after this wall time (3600, 45m, 2h; 0 = none)")
       .duration = true;
   t.add(g, "early-stopping", &o.earlyStopping,
         "stop after N validations without improvement of early-stopping-metric (0 = never)");
