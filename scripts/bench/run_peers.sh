@@ -2,24 +2,27 @@
 # Runs every peer benchmark (PyTorch, CTranslate2) once, sequentially, and collects the JSON
 # lines in one file (default $TMPDIR or /tmp: lt-peers-<UTC date>.jsonl; one line per measurement).
 #
-#   bash scripts/bench/run_peers.sh [--quick] [--threads N] [--out FILE]
+#   bash scripts/bench/run_peers.sh [--quick] [--limit N] [--threads N] [--out FILE]
 #
 #   --quick   short runs (fewer updates, first 400 test sentences) for a smoke test;
 #             the full run decodes all 6,750 sentences and measures 15 updates per model.
+#   --limit N decode only the first N test sentences.
 # Needs: bash scripts/setup.sh && bash scripts/setup-bench.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 PY=.venv/bin/python
 THREADS=2
 QUICK=0
+LIMIT=0
 OUT=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) QUICK=1 ;;
     --threads) THREADS="$2"; shift ;;
+    --limit) LIMIT="$2"; shift ;;
     --out) OUT="$2"; shift ;;
-    -h|--help) sed -n 2,9p "$0"; exit 0 ;;
-    *) echo "run_peers.sh: unknown argument '$1' (--quick, --threads N, --out FILE)" >&2; exit 2 ;;
+    -h|--help) sed -n 2,10p "$0"; exit 0 ;;
+    *) echo "run_peers.sh: unknown argument '$1' (--quick, --limit N, --threads N, --out FILE)" >&2; exit 2 ;;
   esac
   shift
 done
@@ -33,8 +36,9 @@ TRAIN_ARGS=(--threads "$THREADS")
 DECODE_ARGS=(--threads "$THREADS" --beam 4 --batch-size 64)
 if [ "$QUICK" = 1 ]; then
   TRAIN_ARGS+=(--warmup 2 --updates 5)
-  DECODE_ARGS+=(--limit 400)
+  LIMIT=400
 fi
+DECODE_ARGS+=(--limit "$LIMIT")
 
 run() { echo "+ $*" >&2; "$@" | tee -a "$OUT"; }
 
