@@ -362,6 +362,8 @@ void OptionTable::applyFlag(const std::string& name, const std::vector<std::stri
       } catch (const YAML::Exception& e) {
         LT_THROW(ConfigError, "{}: cannot parse '{}' as YAML: {}", where, values[0], e.msg);
       }
+      // A plain scalar carries no file position: messages then name just the flag.
+      if (node.IsScalar()) node = YAML::Node(node.Scalar());
     } else {
       node = YAML::Node(values[0]);
     }
@@ -418,6 +420,11 @@ std::string OptionTable::dumpYaml() const {
   std::string group;
   for (const auto& o : options_) {
     if (!o.yaml) continue;
+    YAML::Node custom;
+    if (const auto* c = std::get_if<CustomBinding>(&o.target)) {
+      custom = c->get();
+      if (!custom.IsDefined()) continue;  // the binding has nothing to say (key left at its default)
+    }
     if (o.group != group) {
       group = o.group;
       out << YAML::Newline << YAML::Comment(group);
@@ -442,7 +449,7 @@ std::string OptionTable::dumpYaml() const {
             if (t->IsDefined() && !t->IsNull()) out << *t;
             else out << YAML::Null;
           } else if constexpr (std::is_same_v<T, CustomBinding>) {
-            out << t.get();
+            out << custom;
           } else {
             out << *t;
           }

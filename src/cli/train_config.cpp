@@ -126,9 +126,9 @@ TrainCommandLine::TrainCommandLine() {
     };
     b.get = [this, key]() {
       YAML::Node all = YAML::Load(models::toYaml(cfg_.model));
-      YAML::Node v = all[key];
-      if (!v.IsDefined()) return YAML::Node(YAML::NodeType::Null);
-      return YAML::Node(v);
+      // Keys toYaml() leaves out stay out of the dump (an undefined node).
+      if (!all[key]) return YAML::Node(YAML::NodeType::Undefined);
+      return YAML::Node(all[key]);
     };
     b.typeName = (key == "encoder-block" || key == "decoder-block") ? "preset|map"
                  : key == "budget"                                  ? "map"

@@ -164,3 +164,8 @@ TEST_CASE("every shipped config parses and validates") {
   }
   CHECK(n >= 21);
 }
+
+TEST_CASE("flag errors for model keys name the flag") {
+  CHECK(errorOf({"--encoder-block", "transformr"}).find("--encoder-block: key 'encoder-block': unknown block preset 'transformr'") == 0);
+  CHECK(errorOf({"--dropout", "1.5"}).find("--dropout") == 0);
+}
