@@ -31,6 +31,8 @@ std::string modelKeyHelp(const std::string& k) {
       {"tgt-vocab-size", "target vocabulary size (filled from the vocabulary)"},
       {"ffn-init", "FFN initialisation: xavier | ratio-xavier"},
       {"budget", "size budget {mult-adds: 90M, params: 3M}: pick the widest model that fits"},
+      {"cross-attention", "decoder cross-attention: softmax | linear | t2r | performer, or a map "
+                          "{type, features, eps, redraw, seed}"},
   };
   for (const auto& [key, h] : kHelp)
     if (key == k) return h;
@@ -130,9 +132,10 @@ TrainCommandLine::TrainCommandLine() {
       if (!all[key]) return YAML::Node(YAML::NodeType::Undefined);
       return YAML::Node(all[key]);
     };
-    b.typeName = (key == "encoder-block" || key == "decoder-block") ? "preset|map"
-                 : key == "budget"                                  ? "map"
-                                                                    : "value";
+    b.typeName = (key == "encoder-block" || key == "decoder-block" || key == "cross-attention")
+                     ? "name|map"
+                 : key == "budget" ? "map"
+                                   : "value";
     t.add(g, key, b, modelKeyHelp(key));
   }
 }
