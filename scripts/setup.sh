@@ -37,7 +37,8 @@ if [ ! -x "$VENV/bin/python" ]; then
 fi
 # numpy 2: sacreBLEU's paired bootstrap sums in float32 the numpy-2 way, which
 # lt-eval reproduces exactly.
-PIP_PACKAGES=("sacrebleu==2.6.0" "numpy==2.4.6")
+# ctranslate2 + sentencepiece: the CTranslate2 interop test (tests/interop).
+PIP_PACKAGES=("sacrebleu==2.6.0" "numpy==2.4.6" "ctranslate2==4.8.5" "sentencepiece==0.2.3")
 need=()
 for spec in "${PIP_PACKAGES[@]}"; do
   name="${spec%%[=<>]*}"; want="${spec#*==}"

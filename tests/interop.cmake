@@ -10,5 +10,5 @@ if(TARGET lt-train AND TARGET lt-translate)
                    $<TARGET_FILE:lt-train> $<TARGET_FILE:lt-translate> ${CMAKE_SOURCE_DIR}
                    ${CMAKE_SOURCE_DIR}/../shared/data)
   set_tests_properties(ct2-interop PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 400
-                       ENVIRONMENT "OMP_NUM_THREADS=1")
+                       ENVIRONMENT "OMP_NUM_THREADS=1;OMP_WAIT_POLICY=PASSIVE")
 endif()
