@@ -1,5 +1,6 @@
 #include "layers/attention.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -43,12 +44,15 @@ Var MultiHeadAttention::forward(const Var& query, const Var& keyValue, const Ten
   return out_(mergeHeads(o));
 }
 
-KvCache MultiHeadAttention::allocCache(int capacity, int maxSteps) const {
+KvCache MultiHeadAttention::allocCache(int capacity, int maxSteps, int window, int global) const {
   HeapScope heap;
   KvCache c;
-  c.k = Tensor::zeros(Shape{capacity, heads_, maxSteps, dh_});
-  c.v = Tensor::zeros(Shape{capacity, heads_, maxSteps, dh_});
+  int slots = window > 0 ? std::min(maxSteps, global + window) : maxSteps;
+  c.k = Tensor::zeros(Shape{capacity, heads_, slots, dh_});
+  c.v = Tensor::zeros(Shape{capacity, heads_, slots, dh_});
   c.maxSteps = maxSteps;
+  c.window = window;
+  c.global = global;
   return c;
 }
 
@@ -72,12 +76,18 @@ Var MultiHeadAttention::stepSelf(const Var& x, KvCache& cache, int t, float* scr
   LT_CHECK(N <= cache.k.dim(0), ShapeError, "decoder step: {} rows exceed state capacity {}", N,
            cache.k.dim(0));
   Var q = q_(x), k = k_(x), v = v_(x);  // [N, 1, E] = [N, H, dh]
-  storeStep(k.value(), cache.k, N, heads_, cache.maxSteps, dh_, t);
-  storeStep(v.value(), cache.v, N, heads_, cache.maxSteps, dh_, t);
+  const int L = cache.slots(), g = cache.global, w = cache.window;
+  int slot = t, len = t + 1;
+  if (w > 0 && t >= g) {  // softmax attention is order-free: a ring buffer suffices
+    slot = g + (t - g) % w;
+    len = g + std::min(t + 1 - g, w);
+  }
+  storeStep(k.value(), cache.k, N, heads_, L, dh_, slot);
+  storeStep(v.value(), cache.v, N, heads_, L, dh_, slot);
   Tensor o = Tensor::empty(Shape{N, 1, dim_});
-  attendCached(q.value().data<float>(), cache.k.data<float>(), cache.v.data<float>(),
-               cache.maxSteps, nullptr, N, heads_, dh_, t + 1, 1.f / std::sqrt(float(dh_)),
-               nullptr, o.data<float>(), scratch);
+  attendCached(q.value().data<float>(), cache.k.data<float>(), cache.v.data<float>(), L,
+               nullptr, N, heads_, dh_, len, 1.f / std::sqrt(float(dh_)), nullptr,
+               o.data<float>(), scratch);
   return out_(Var(o));
 }
 

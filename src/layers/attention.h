@@ -16,9 +16,15 @@ namespace lt::layers {
 
 constexpr float kMaskValue = -1e9f;
 
+// Self-attention cache. Full attention: slot t holds step t. Local (sliding window w, g global
+// leading tokens): slots [0, g) hold steps [0, g), the ring [g, g + w) the last w later steps,
+// so the cache is capped at g + w slots whatever the length.
 struct KvCache {
-  Tensor k, v;      // [capacity, H, maxSteps, dh] (heap)
-  int maxSteps = 0;
+  Tensor k, v;      // [capacity, H, slots, dh] (heap)
+  int maxSteps = 0; // steps the state accepts
+  int window = 0;   // 0 = full attention
+  int global = 0;
+  int slots() const { return int(k.dim(2)); }
 };
 
 struct CrossKv {
@@ -37,9 +43,12 @@ public:
   Var forward(const Var& query, const Var& keyValue, const Tensor& mask, RunCtx& ctx) const;
 
   // --- incremental decoding (no gradients) ---
-  KvCache allocCache(int capacity, int maxSteps) const;
+  // window > 0: local attention with a left window of `window` steps plus `global` leading
+  // steps (the cache holds min(maxSteps, global + window) slots).
+  KvCache allocCache(int capacity, int maxSteps, int window = 0, int global = 0) const;
   // x [N, 1, E] is position t of rows 0..N-1: stores its K/V at step t and attends over
-  // steps 0..t. scratch: at least N*H*(t+1) floats. -> [N, 1, E]
+  // steps 0..t (local: the window and the global steps). scratch: at least N*H*(t+1) floats.
+  // -> [N, 1, E]
   Var stepSelf(const Var& x, KvCache& cache, int t, float* scratch) const;
   // memory [B, S, E], keyMask [B, S] additive -> K/V computed once.
   CrossKv precompute(const Var& memory, const Tensor& keyMask) const;

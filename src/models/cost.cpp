@@ -48,11 +48,13 @@ CostReport countCost(const ModelConfig& cfgIn, int N, int T, bool decode) {
   for (const auto& n : model.embeddingParamNames()) embBuilt += ps.get(n).value().elements();
   std::string outName = model.outputProjectionName();
   int64_t outBuilt = outName.empty() ? 0 : ps.get(outName).value().elements();
-  int64_t body = ps.numElements() - embBuilt - outBuilt;
+  int64_t buffers = 0;  // Performer random features: stored, not trained
+  for (const auto& n : model.bufferParamNames()) buffers += ps.get(n).value().elements();
+  int64_t body = ps.numElements() - embBuilt - outBuilt - buffers;
   r.paramsOutput = outName.empty() ? 0 : Vt * d;
   r.paramsEmbedding = cfg.sharing == "all" ? Vs * d : (Vs + Vt) * d;
   r.paramsPaper = body + r.paramsOutput;
-  r.paramsStored = body + r.paramsOutput + r.paramsEmbedding;
+  r.paramsStored = body + buffers + r.paramsOutput + r.paramsEmbedding;
 
   NoGradScope ng;
   std::vector<int32_t> s(static_cast<size_t>(N)), t(static_cast<size_t>(T));

@@ -22,7 +22,9 @@ struct EncoderDecoder::EncLayer {
 struct EncoderDecoder::DecLayer {
   layers::TokenMixer mix;
   layers::LayerNorm ln1;
-  layers::MultiHeadAttention cross;
+  layers::MultiHeadAttention cross;     // softmax cross-attention
+  layers::FeatureAttention crossFeat;   // linear / t2r / performer cross-attention
+  bool featureCross = false;
   layers::LayerNorm ln2;
   layers::FeedForward ffn;
   layers::LayerNorm ln3;
@@ -30,20 +32,57 @@ struct EncoderDecoder::DecLayer {
 
 namespace {
 
+layers::FeatureSpec featureSpec(const BranchConfig& b) {
+  layers::FeatureSpec f;
+  f.map = b.type == "linear" ? layers::FeatureMap::Elu
+          : b.type == "t2r"  ? layers::FeatureMap::T2R
+                             : layers::FeatureMap::Performer;
+  f.features = b.features;
+  f.eps = b.eps;
+  f.redraw = std::max(0, b.redraw);
+  f.seed = uint64_t(std::max<int64_t>(0, b.seed));
+  return f;
+}
+
 std::vector<BranchSpec> specsFor(const BlockConfig& blk, int layer) {
+  using K = BranchSpec::Kind;
   std::vector<BranchSpec> out;
   for (const auto& b : blk.branches) {
     BranchSpec s;
-    s.kind = b.type == "attention"    ? BranchSpec::Kind::Attention
-             : b.type == "lightconv" ? BranchSpec::Kind::LightConv
-                                      : BranchSpec::Kind::DynamicConv;
+    const std::string& t = b.type;
+    s.kind = t == "attention"     ? K::Attention
+             : t == "lightconv"   ? K::LightConv
+             : t == "dynamicconv" ? K::DynamicConv
+             : t == "local"       ? K::Local
+             : t == "linformer"   ? K::Linformer
+             : t == "bigbird"     ? K::BigBird
+             : t == "fastformer"  ? K::Fastformer
+                                  : K::Feature;
     s.dim = b.dim;
     s.heads = b.heads;
-    s.kernel = s.kind == BranchSpec::Kind::Attention ? 1 : b.kernelFor(layer);
+    bool conv = s.kind == K::LightConv || s.kind == K::DynamicConv;
+    s.kernel = conv ? b.kernelFor(layer) : 1;
     s.glu = b.glu;
+    if (s.kind == K::Feature) s.feature = featureSpec(b);
+    s.window = std::max(0, b.window);
+    s.global = std::max(0, b.global);
+    s.k = b.k;
+    s.maxLength = b.maxLength;
+    s.block = b.block;
+    s.random = std::max(0, b.random);
+    s.seed = uint64_t(std::max<int64_t>(0, b.seed));
     out.push_back(s);
   }
   return out;
+}
+
+// [B, S] additive key mask -> [B, S] 1 (real) / 0 (padding).
+Tensor keepOf(const Tensor& keyMask) {
+  Tensor k = Tensor::empty(keyMask.shape());
+  const float* m = keyMask.data<float>();
+  float* p = k.data<float>();
+  for (int64_t i = 0; i < keyMask.elements(); ++i) p[i] = m[i] == 0.f ? 1.f : 0.f;
+  return k;
 }
 
 // Sublayer with residual: post-LN x = LN(x + Drop(f(x))), pre-LN x = x + Drop(f(LN(x))).
@@ -109,7 +148,12 @@ EncoderDecoder::EncoderDecoder(const ModelConfig& cfgIn, ParamStore& params, Rng
     L.mix = layers::TokenMixer(pb, s / "mix", specsFor(c.decoderBlock, l), true,
                                c.attentionDropout, c.weightDropout);
     L.ln1 = layers::LayerNorm(pb, s / "ln1", d);
-    L.cross = layers::MultiHeadAttention(pb, s / "cross", d, c.crossHeads, c.attentionDropout);
+    L.featureCross = c.crossAttention.type != "softmax";
+    if (L.featureCross)
+      L.crossFeat = layers::FeatureAttention(pb, s / "cross", d, c.crossHeads,
+                                             featureSpec(c.crossAttention));
+    else
+      L.cross = layers::MultiHeadAttention(pb, s / "cross", d, c.crossHeads, c.attentionDropout);
     L.ln2 = layers::LayerNorm(pb, s / "ln2", d);
     L.ffn = layers::FeedForward(pb, s / "ffn", d, c.ffnDim, c.activationDropout, ratio);
     L.ln3 = layers::LayerNorm(pb, s / "ln3", d);
@@ -125,6 +169,21 @@ EncoderDecoder::EncoderDecoder(const ModelConfig& cfgIn, ParamStore& params, Rng
 }
 
 EncoderDecoder::~EncoderDecoder() = default;
+
+void EncoderDecoder::setTrainingUpdate(int64_t update) {
+  for (auto& L : enc_) L.mix.redraw(update);
+  for (auto& L : dec_) {
+    L.mix.redraw(update);
+    if (L.featureCross) L.crossFeat.redraw(update);
+  }
+}
+
+std::vector<std::string> EncoderDecoder::bufferParamNames() const {
+  std::vector<std::string> out;
+  for (const auto& [name, v] : params_.all())
+    if (name.size() >= 9 && name.compare(name.size() - 9, 9, "/features") == 0) out.push_back(name);
+  return out;
+}
 
 std::vector<std::string> EncoderDecoder::embeddingParamNames() const {
   if (cfg_.sharing == "all") return {"shared/embed/table"};
@@ -178,12 +237,16 @@ Var EncoderDecoder::runDecoder(const Tensor& tgtIn, const Var& mem, const Tensor
   int64_t B = mem.dim(0), S = mem.dim(1), T = tgtIn.dim(1);
   Tensor causal = causalMask(int(T));
   Tensor crossMask = keyMask.reshape(Shape{B, 1, 1, S});
+  Tensor crossKeep = keepOf(keyMask);
   Var y = embed(tgtEmb_, tgtIn, 0, ctx);
   for (const auto& L : dec_) {
     y = sublayer(y, L.ln1, cfg_.preNorm, cfg_.dropout, ctx,
                  [&](const Var& h) { return L.mix.forward(h, causal, Tensor(), ctx); });
     y = sublayer(y, L.ln2, cfg_.preNorm, cfg_.dropout, ctx,
-                 [&](const Var& h) { return L.cross.forward(h, mem, crossMask, ctx); });
+                 [&](const Var& h) {
+                   if (L.featureCross) return L.crossFeat.forward(h, mem, false, crossKeep);
+                   return L.cross.forward(h, mem, crossMask, ctx);
+                 });
     y = sublayer(y, L.ln3, cfg_.preNorm, cfg_.dropout, ctx,
                  [&](const Var& h) { return L.ffn(h, ctx); });
   }
@@ -235,11 +298,16 @@ DecoderState EncoderDecoder::startState(const EncoderOutput& enc, int maxSteps, 
   for (const auto& L : dec_) {
     DecoderLayerState ls;
     ls.mix = L.mix.allocState(st.capacity_, maxSteps);
-    ls.cross = L.cross.precompute(mem, keyMask);
+    if (L.featureCross)
+      ls.crossLinear = L.crossFeat.precompute(mem, keepOf(keyMask));
+    else
+      ls.cross = L.cross.precompute(mem, keyMask);
     maxScores = std::max<int64_t>(maxScores, int64_t(L.mix.maxHeads()) * maxSteps);
-    maxScores = std::max<int64_t>(maxScores, int64_t(L.cross.heads()) * S);
+    if (!L.featureCross) maxScores = std::max<int64_t>(maxScores, int64_t(L.cross.heads()) * S);
     for (const auto& kv : ls.mix.attn)
       if (kv.k.defined()) maxElems = std::max(maxElems, kv.k.elements());
+    for (const auto& ln : ls.mix.linear)
+      if (ln.S.defined()) maxElems = std::max(maxElems, ln.S.elements());
     for (const auto& w : ls.mix.conv)
       if (w.buf.defined()) maxElems = std::max(maxElems, w.buf.elements());
     st.layers_.push_back(std::move(ls));
@@ -267,6 +335,7 @@ Tensor EncoderDecoder::step(DecoderState& st, const Tensor& prevWords) {
     y = sublayer(y, L.ln1, cfg_.preNorm, 0.f, ctx,
                  [&](const Var& h) { return L.mix.step(h, ls.mix, t, scratch); });
     y = sublayer(y, L.ln2, cfg_.preNorm, 0.f, ctx, [&](const Var& h) {
+      if (L.featureCross) return L.crossFeat.stepCross(h, ls.crossLinear, st.srcRow_.data());
       return L.cross.stepCross(h, ls.cross, st.srcRow_.data(), scratch);
     });
     y = sublayer(y, L.ln3, cfg_.preNorm, 0.f, ctx, [&](const Var& h) { return L.ffn(h, ctx); });
@@ -324,8 +393,15 @@ void EncoderDecoder::reorder(DecoderState& st, const Tensor& beamIndices) {
       for (auto& kv : ls.mix.attn) {
         if (!kv.k.defined()) continue;
         int64_t H = kv.k.dim(1), L = kv.k.dim(2), dh = kv.k.dim(3);
-        gatherState(kv.k, st.gatherTmp_, idx, n, H, L * dh, st.t_ * dh);
-        gatherState(kv.v, st.gatherTmp_, idx, n, H, L * dh, st.t_ * dh);
+        int64_t used = std::min<int64_t>(st.t_, L);
+        gatherState(kv.k, st.gatherTmp_, idx, n, H, L * dh, used * dh);
+        gatherState(kv.v, st.gatherTmp_, idx, n, H, L * dh, used * dh);
+      }
+      for (auto& ln : ls.mix.linear) {
+        if (!ln.S.defined()) continue;
+        int64_t rowS = ln.S.elements() / ln.S.dim(0), rowZ = ln.z.elements() / ln.z.dim(0);
+        gatherState(ln.S, st.gatherTmp_, idx, n, 1, rowS, rowS);
+        gatherState(ln.z, st.gatherTmp_, idx, n, 1, rowZ, rowZ);
       }
       for (auto& w : ls.mix.conv) {
         if (!w.buf.defined()) continue;

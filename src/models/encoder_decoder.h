@@ -13,12 +13,16 @@
 //   (sharing all); decoder/out/weight [Vt, d] (sharing none only);
 //   encoder/l<i>/{mix/b<j>/..., ln1, ffn/{fc1,fc2}, ln2}; encoder/final_ln (pre-LN)
 //   decoder/l<i>/{mix/b<j>/..., ln1, cross/{q,k,v,out}, ln2, ffn/{fc1,fc2}, ln3}; decoder/final_ln
+//   T2R adds <attention>/phi/{weight,bias}, Performer <attention>/features (a buffer).
+// Efficient attention (model_config.h): feature-map branches and cross-attention train with
+// the parallel form and decode with the recurrent (S, z) state of constant size.
 #pragma once
 #include <memory>
 #include <vector>
 
 #include "autodiff/param_store.h"
 #include "layers/attention.h"
+#include "layers/feature_attention.h"
 #include "layers/linear.h"
 #include "layers/token_mixer.h"
 #include "models/model_config.h"
@@ -38,8 +42,9 @@ struct EncoderOutput {
 };
 
 struct DecoderLayerState {
-  layers::MixerState mix;   // self-attention KV caches / conv windows per branch
-  layers::CrossKv cross;    // encoder K/V, computed once per source row
+  layers::MixerState mix;          // self-attention KV caches / conv windows / (S, z) per branch
+  layers::CrossKv cross;           // softmax: encoder K/V, computed once per source row
+  layers::LinearState crossLinear; // linear / t2r / performer: (S, z) once per source row
 };
 
 // Incremental decoding state for one batch. Allocated once by startState (heap): the
@@ -82,6 +87,12 @@ public:
   // beamIndices [N'] I32 (values in [0, rows), N' <= capacity): row i of the new state is
   // row beamIndices[i] of the old one.
   void reorder(DecoderState& st, const Tensor& beamIndices);
+
+  // Performer features: redraws them for training update `update` where their redraw period
+  // changed (deterministic from seed and update; call before each update's forward passes).
+  void setTrainingUpdate(int64_t update);
+  // Stored tensors that are not trained (Performer features "<...>/features").
+  std::vector<std::string> bufferParamNames() const;
 
   const ModelConfig& config() const { return cfg_; }
   ParamStore& params() { return params_; }

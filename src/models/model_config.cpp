@@ -14,7 +14,15 @@ namespace lt::models {
 namespace {
 
 const std::vector<int> kDefaultKernels = {3, 7, 15, 31, 31, 31};
-const std::vector<std::string> kBranchTypes = {"attention", "lightconv", "dynamicconv"};
+const std::vector<std::string> kBranchTypes = {"attention", "lightconv", "dynamicconv",
+                                               "linear",    "t2r",       "performer",
+                                               "local",     "linformer", "bigbird",
+                                               "fastformer"};
+const std::vector<std::string> kDecoderTypes = {"attention", "lightconv", "dynamicconv", "linear",
+                                                "t2r",       "performer", "local"};
+const std::vector<std::string> kCrossTypes = {"softmax", "linear", "t2r", "performer"};
+
+bool isConv(const std::string& t) { return t == "lightconv" || t == "dynamicconv"; }
 const std::vector<std::string> kSharing = {"none", "decoder-output", "all"};
 const std::vector<std::string> kFfnInit = {"xavier", "ratio-xavier"};
 
@@ -102,39 +110,145 @@ std::vector<int> asIntList(const YAML::Node& n, const std::string& key, const st
   return out;
 }
 
-BranchConfig parseBranch(const YAML::Node& n, const std::string& blockKey, size_t idx,
-                         const std::string& where) {
-  std::string ctx = fmt::format("{} branch {}", blockKey, idx + 1);
-  LT_CHECK(n.IsMap(), ConfigError,
-           "{}: key '{}' expects a map {{type, dim, heads, kernels, glu}}, got {}", where, ctx,
-           scalarText(n));
-  static const std::vector<std::string> kKeys = {"type", "dim", "heads", "kernels", "glu"};
-  BranchConfig b;
+// Reads the fields of one branch map (or the cross-attention map) into b.
+void parseBranchFields(const YAML::Node& n, const std::string& ctx, const std::string& where,
+                       const std::vector<std::string>& types, BranchConfig& b, bool cross) {
+  static const std::vector<std::string> kKeys = {
+      "type",   "dim",    "heads",  "kernels", "glu", "features", "eps",       "redraw",
+      "seed",   "window", "global", "k",       "max-length", "block", "random"};
+  static const std::vector<std::string> kCrossKeys = {"type", "features", "eps", "redraw",
+                                                      "seed"};
   bool hasType = false;
   for (const auto& kv : n) {
     std::string k = kv.first.as<std::string>();
     std::string w = at(where, kv.first);
     std::string full = ctx + " " + k;
+    const auto& allowed = cross ? kCrossKeys : kKeys;
+    LT_CHECK(contains(allowed, k), ConfigError, "{}: unknown key '{}' in {} (allowed: {})", w, k,
+             ctx, joinList(allowed));
     if (k == "type") {
-      b.type = asChoice(kv.second, full, w, kBranchTypes);
+      b.type = asChoice(kv.second, full, w, types);
+      if (cross && b.type == "attention") b.type = "softmax";
       hasType = true;
-    } else if (k == "dim") {
-      b.dim = asInt(kv.second, full, w);
-    } else if (k == "heads") {
-      b.heads = asInt(kv.second, full, w);
-    } else if (k == "kernels") {
-      b.kernels = asIntList(kv.second, full, w);
-    } else if (k == "glu") {
-      b.glu = asBool(kv.second, full, w);
-    } else {
-      LT_THROW(ConfigError, "{}: unknown key '{}' in {} (allowed: {})", w, k, ctx,
-               joinList(kKeys));
-    }
+    } else if (k == "dim") b.dim = asInt(kv.second, full, w);
+    else if (k == "heads") b.heads = asInt(kv.second, full, w);
+    else if (k == "kernels") b.kernels = asIntList(kv.second, full, w);
+    else if (k == "glu") b.glu = asBool(kv.second, full, w);
+    else if (k == "features") b.features = asInt(kv.second, full, w);
+    else if (k == "eps") b.eps = asFloat(kv.second, full, w);
+    else if (k == "redraw") b.redraw = asInt(kv.second, full, w);
+    else if (k == "seed") b.seed = asInt(kv.second, full, w);
+    else if (k == "window") b.window = asInt(kv.second, full, w);
+    else if (k == "global") b.global = asInt(kv.second, full, w);
+    else if (k == "k") b.k = asInt(kv.second, full, w);
+    else if (k == "max-length") b.maxLength = asInt(kv.second, full, w);
+    else if (k == "block") b.block = asInt(kv.second, full, w);
+    else if (k == "random") b.random = asInt(kv.second, full, w);
   }
   LT_CHECK(hasType, ConfigError, "{}: {} has no 'type' (allowed: {})", at(where, n), ctx,
-           joinList(kBranchTypes));
-  if (b.type != "attention" && b.kernels.empty()) b.kernels = kDefaultKernels;
+           joinList(types));
+}
+
+BranchConfig parseBranch(const YAML::Node& n, const std::string& blockKey, size_t idx,
+                         const std::string& where) {
+  std::string ctx = fmt::format("{} branch {}", blockKey, idx + 1);
+  LT_CHECK(n.IsMap(), ConfigError,
+           "{}: key '{}' expects a map {{type, dim, heads, ...}}, got {}", where, ctx,
+           scalarText(n));
+  BranchConfig b;
+  parseBranchFields(n, ctx, where, kBranchTypes, b, false);
+  if (isConv(b.type) && b.kernels.empty()) b.kernels = kDefaultKernels;
   return b;
+}
+
+BranchConfig parseCross(const YAML::Node& n, const std::string& where) {
+  const std::string key = "cross-attention";
+  BranchConfig b;
+  std::vector<std::string> types = kCrossTypes;
+  types.push_back("attention");
+  if (n.IsScalar()) {
+    b.type = asChoice(n, key, where, types);
+    if (b.type == "attention") b.type = "softmax";
+    return b;
+  }
+  LT_CHECK(n.IsMap(), ConfigError,
+           "{}: key '{}' expects one of {} or a map {{type, features, eps, redraw, seed}}, got {}",
+           where, key, joinList(kCrossTypes), scalarText(n));
+  parseBranchFields(n, key, where, types, b, true);
+  return b;
+}
+
+// Variant fields written by toYaml (after defaults are applied they are explicit).
+std::string variantYaml(const BranchConfig& b) {
+  const std::string& t = b.type;
+  if (t == "linear") return fmt::format(", eps: {}", b.eps);
+  if (t == "t2r") return fmt::format(", features: {}, eps: {}", b.features, b.eps);
+  if (t == "performer")
+    return fmt::format(", features: {}, eps: {}, redraw: {}, seed: {}", b.features, b.eps,
+                       b.redraw, b.seed);
+  if (t == "local") return fmt::format(", window: {}, global: {}", b.window, b.global);
+  if (t == "linformer") return fmt::format(", k: {}, max-length: {}", b.k, b.maxLength);
+  if (t == "bigbird")
+    return fmt::format(", block: {}, window: {}, random: {}, global: {}, seed: {}", b.block,
+                       b.window, b.random, b.global, b.seed);
+  return "";
+}
+
+// Fills unset variant fields with their defaults and checks their ranges.
+void resolveVariant(BranchConfig& b, const std::string& what) {
+  const std::string& t = b.type;
+  auto def = [](auto& field, auto unset, auto value) {
+    if (field == unset) field = value;
+  };
+  if (t == "linear") def(b.eps, 0.f, 1e-6f);
+  if (t == "t2r") {
+    def(b.features, 0, 32);
+    def(b.eps, 0.f, 1e-2f);
+  }
+  if (t == "performer") {
+    def(b.features, 0, 64);
+    def(b.eps, 0.f, 1e-6f);
+    def(b.redraw, -1, 1000);
+    def(b.seed, int64_t(-1), int64_t(1));
+  }
+  if (t == "local") {
+    def(b.window, -1, 8);
+    def(b.global, -1, 0);
+  }
+  if (t == "linformer") {
+    def(b.k, 0, 32);
+    def(b.maxLength, 0, 256);
+  }
+  if (t == "bigbird") {
+    def(b.block, 0, 4);
+    def(b.window, -1, 3);
+    def(b.random, -1, 2);
+    def(b.global, -1, 1);
+    def(b.seed, int64_t(-1), int64_t(1));
+  }
+  if (isFeatureAttention(t)) {
+    LT_CHECK(b.eps > 0.f, ConfigError, "model config: {} ({}): eps must be > 0, got {}", what, t,
+             b.eps);
+    if (t != "linear")
+      LT_CHECK(b.features >= 1, ConfigError, "model config: {} ({}): features must be >= 1, got {}",
+               what, t, b.features);
+    if (t == "performer")
+      LT_CHECK(b.redraw >= 0, ConfigError,
+               "model config: {} (performer): redraw must be >= 0 (0 = never), got {}", what,
+               b.redraw);
+  }
+  if (t == "local")
+    LT_CHECK(b.window >= 1 && b.global >= 0, ConfigError,
+             "model config: {} (local): window must be >= 1 and global >= 0, got {} and {}", what,
+             b.window, b.global);
+  if (t == "linformer")
+    LT_CHECK(b.k >= 1 && b.maxLength >= 1, ConfigError,
+             "model config: {} (linformer): k and max-length must be >= 1, got {} and {}", what,
+             b.k, b.maxLength);
+  if (t == "bigbird")
+    LT_CHECK(b.block >= 1 && b.window >= 1 && b.random >= 0 && b.global >= 0, ConfigError,
+             "model config: {} (bigbird): block and window must be >= 1, random and global >= 0",
+             what);
 }
 
 BlockConfig parseBlock(const YAML::Node& n, const std::string& key, const std::string& where,
@@ -178,11 +292,11 @@ BlockConfig parseBlock(const YAML::Node& n, const std::string& key, const std::s
     if (k == "glu") {
       bool g = asBool(kv.second, key + " glu", w);
       for (auto& b : blk.branches)
-        if (b.type != "attention") b.glu = g;
+        if (isConv(b.type)) b.glu = g;
     } else if (k == "kernels") {
       auto ks = asIntList(kv.second, key + " kernels", w);
       for (auto& b : blk.branches)
-        if (b.type != "attention") b.kernels = ks;
+        if (isConv(b.type)) b.kernels = ks;
     } else {
       LT_THROW(ConfigError, "{}: unknown key '{}' in {} (allowed: {})", w, k, key,
                joinList(kKeys));
@@ -201,14 +315,16 @@ std::string blockYaml(const BlockConfig& b) {
   std::string s = "\n  branches:\n";
   for (const auto& br : b.branches) {
     s += fmt::format("    - {{type: {}, dim: {}, heads: {}", br.type, br.dim, br.heads);
-    if (br.type != "attention")
+    if (isConv(br.type))
       s += fmt::format(", kernels: {}, glu: {}", intList(br.kernels), br.glu ? "true" : "false");
+    s += variantYaml(br);
     s += "}\n";
   }
   return s;
 }
 
-void resolveBlock(BlockConfig& blk, const std::string& key, int d, int crossHeads) {
+void resolveBlock(BlockConfig& blk, const std::string& key, int d, int crossHeads,
+                  bool decoder) {
   LT_CHECK(!blk.branches.empty(), ConfigError, "model config: key '{}' has no branches", key);
   int fixed = 0, zeros = 0;
   for (const auto& b : blk.branches) {
@@ -235,13 +351,19 @@ void resolveBlock(BlockConfig& blk, const std::string& key, int d, int crossHead
     LT_CHECK(contains(kBranchTypes, b.type), ConfigError,
              "model config: key '{}' branch {}: unknown type '{}' (allowed: {})", key, i + 1,
              b.type, joinList(kBranchTypes));
+    if (decoder && !contains(kDecoderTypes, b.type))
+      LT_THROW(ConfigError,
+               "model config: key '{}' branch {}: type '{}' is encoder-only (its mixing uses future "
+               "positions, so it has no causal incremental form); allowed in the decoder: {}",
+               key, i + 1, b.type, joinList(kDecoderTypes));
+    resolveVariant(b, fmt::format("key '{}' branch {}", key, i + 1));
     if (b.heads == 0) b.heads = crossHeads;
     LT_CHECK(b.heads >= 1, ConfigError, "model config: key '{}' branch {} ({}): heads must be >= 1",
              key, i + 1, b.type);
     LT_CHECK(b.dim % b.heads == 0, ConfigError,
              "model config: key '{}' branch {} ({}): dim {} is not divisible by heads {}", key,
              i + 1, b.type, b.dim, b.heads);
-    if (b.type != "attention") {
+    if (isConv(b.type)) {
       if (b.kernels.empty()) b.kernels = kDefaultKernels;
       for (int k : b.kernels)
         LT_CHECK(k >= 1, ConfigError, "model config: key '{}' branch {} ({}): kernel size {} < 1",
@@ -266,6 +388,14 @@ int BranchConfig::kernelFor(int layer) const {
 ModelConfig::ModelConfig() {
   encoderBlock = blockPreset("transformer");
   decoderBlock = encoderBlock;
+  crossAttention.type = "softmax";
+}
+
+const std::vector<std::string>& decoderBranchTypes() { return kDecoderTypes; }
+const std::vector<std::string>& encoderBranchTypes() { return kBranchTypes; }
+const std::vector<std::string>& crossAttentionTypes() { return kCrossTypes; }
+bool isFeatureAttention(const std::string& t) {
+  return t == "linear" || t == "t2r" || t == "performer";
 }
 
 const std::vector<std::string>& blockPresetNames() {
@@ -316,7 +446,7 @@ const std::vector<std::string>& modelConfigKeys() {
       "encoder-block",  "decoder-block",   "cross-heads",      "pre-norm",
       "scale-embedding", "share-embeddings", "dropout",        "attention-dropout",
       "activation-dropout", "weight-dropout", "max-positions", "src-vocab-size",
-      "tgt-vocab-size", "ffn-init",        "budget"};
+      "tgt-vocab-size", "ffn-init",        "budget",           "cross-attention"};
   return k;
 }
 
@@ -364,6 +494,7 @@ bool setModelConfigKey(ModelConfig& c, const std::string& key, const YAML::Node&
   else if (key == "src-vocab-size") c.srcVocab = asInt(v, key, where);
   else if (key == "tgt-vocab-size") c.tgtVocab = asInt(v, key, where);
   else if (key == "ffn-init") c.ffnInit = asChoice(v, key, where, kFfnInit);
+  else if (key == "cross-attention") c.crossAttention = parseCross(v, where);
   else if (key == "budget") {
     LT_CHECK(v.IsMap() || v.IsNull(), ConfigError,
              "{}: key 'budget' expects a map {{mult-adds: 500M, params: 10M}}, got {}", where,
@@ -434,6 +565,10 @@ std::string toYaml(const ModelConfig& c) {
                    c.dropout, c.attentionDropout, c.activationDropout, c.weightDropout);
   s += fmt::format("max-positions: {}\nsrc-vocab-size: {}\ntgt-vocab-size: {}\nffn-init: {}\n",
                    c.maxPositions, c.srcVocab, c.tgtVocab, c.ffnInit);
+  if (!c.crossAttention.type.empty() && c.crossAttention.type != "softmax") {
+    std::string v = variantYaml(c.crossAttention);
+    s += fmt::format("cross-attention: {{type: {}{}}}\n", c.crossAttention.type, v);
+  }
   if (c.budget.active()) {
     s += "budget:\n";
     if (c.budget.multAdds > 0) s += fmt::format("  mult-adds: {}\n", c.budget.multAdds);
@@ -475,14 +610,25 @@ ModelConfig resolveModelConfig(const ModelConfig& in) {
                         {c.weightDropout, "weight-dropout"}})
     LT_CHECK(p >= 0.f && p < 1.f, ConfigError, "model config: key '{}' must be in [0, 1), got {}",
              key, p);
-  resolveBlock(c.encoderBlock, "encoder-block", c.modelDim, c.crossHeads);
-  resolveBlock(c.decoderBlock, "decoder-block", c.modelDim, c.crossHeads);
+  resolveBlock(c.encoderBlock, "encoder-block", c.modelDim, c.crossHeads, false);
+  resolveBlock(c.decoderBlock, "decoder-block", c.modelDim, c.crossHeads, true);
+  if (c.crossAttention.type.empty() || c.crossAttention.type == "attention")
+    c.crossAttention.type = "softmax";
+  LT_CHECK(contains(kCrossTypes, c.crossAttention.type), ConfigError,
+           "model config: key 'cross-attention': type '{}' is not allowed (allowed: {}; the "
+           "others are self-attention only)",
+           c.crossAttention.type, joinList(kCrossTypes));
+  resolveVariant(c.crossAttention, "key 'cross-attention'");
+  c.crossAttention.dim = c.modelDim;
+  c.crossAttention.heads = c.crossHeads;
   return c;
 }
 
 bool operator==(const BranchConfig& a, const BranchConfig& b) {
   return a.type == b.type && a.dim == b.dim && a.heads == b.heads && a.kernels == b.kernels &&
-         a.glu == b.glu;
+         a.glu == b.glu && a.features == b.features && a.eps == b.eps && a.redraw == b.redraw &&
+         a.seed == b.seed && a.window == b.window && a.global == b.global && a.k == b.k &&
+         a.maxLength == b.maxLength && a.block == b.block && a.random == b.random;
 }
 bool operator==(const BlockConfig& a, const BlockConfig& b) { return a.branches == b.branches; }
 bool operator==(const ModelConfig& a, const ModelConfig& b) {
@@ -494,7 +640,12 @@ bool operator==(const ModelConfig& a, const ModelConfig& b) {
          a.attentionDropout == b.attentionDropout && a.activationDropout == b.activationDropout &&
          a.weightDropout == b.weightDropout && a.srcVocab == b.srcVocab &&
          a.tgtVocab == b.tgtVocab && a.maxPositions == b.maxPositions &&
-         a.ffnInit == b.ffnInit && a.budget.multAdds == b.budget.multAdds &&
+         a.ffnInit == b.ffnInit && a.crossAttention.type == b.crossAttention.type &&
+         a.crossAttention.features == b.crossAttention.features &&
+         a.crossAttention.eps == b.crossAttention.eps &&
+         a.crossAttention.redraw == b.crossAttention.redraw &&
+         a.crossAttention.seed == b.crossAttention.seed &&
+         a.budget.multAdds == b.budget.multAdds &&
          a.budget.params == b.budget.params;
 }
 

@@ -5,7 +5,7 @@
 //   encoder-layers, decoder-layers, model-dim, ffn-dim, encoder-block, decoder-block,
 //   cross-heads, pre-norm, scale-embedding, share-embeddings, dropout, attention-dropout,
 //   activation-dropout, weight-dropout, max-positions, src-vocab-size, tgt-vocab-size,
-//   ffn-init, budget
+//   ffn-init, budget, cross-attention
 // A block is a preset name ("transformer", "lightconv", "dynamicconv", "lite",
 // "lite-dynamic"), a preset map {preset: lite, heads: 4, glu: false, kernels: [...]}, or an
 // explicit map {branches: [{type: attention, dim: 80, heads: 4},
@@ -21,15 +21,46 @@ class Node;
 
 namespace lt::models {
 
-// One token-mixing branch of a block.
+// One token-mixing branch of a block (or, with type softmax | linear | t2r | performer, the
+// decoder's cross-attention). Efficient-attention variants (seed-systems.md §3-4):
+//   linear      phi = elu + 1, denominator q.z + eps               {type: linear, eps: 1e-6}
+//   t2r         phi = relu(W_h x + b_h) learned per layer and head, queries scaled by
+//               1/sqrt(dh) first, denominator max(q.z, eps)   {type: t2r, features: 32, eps: 1e-2}
+//   performer   FAVOR+ positive orthogonal random features, redrawn every `redraw` updates
+//               (deterministic from seed and update)  {type: performer, features: 64, redraw: 1000, seed: 1}
+//   local       sliding window softmax attention (encoder: window/2 each side; decoder: left
+//               window, KV cache capped) plus `global` leading tokens   {type: local, window: 8, global: 0}
+//   linformer   length projections E, F [k, max-length] (encoder only)  {type: linformer, k: 32, max-length: 256}
+//   bigbird     blocks of `block` tokens: window + random + global blocks (encoder only)
+//                                        {type: bigbird, block: 4, window: 3, random: 2, global: 1}
+//   fastformer  additive global query/key pooling (encoder only)         {type: fastformer}
+// Unset variant fields (-1 / 0) take the defaults above in resolveModelConfig.
 struct BranchConfig {
-  std::string type;          // "attention" | "lightconv" | "dynamicconv"
+  std::string type;          // attention | lightconv | dynamicconv | linear | t2r | performer |
+                             // local | linformer | bigbird | fastformer (cross: softmax | ...)
   int dim = 0;               // channels of this branch; 0 = an equal share of what is left
   int heads = 4;             // attention heads, or conv weight-sharing heads (0 = cross-heads)
   std::vector<int> kernels;  // conv kernel size per layer (last value repeats); empty = 3,7,15,31,31,31
   bool glu = false;          // conv branch: linear b->2b + GLU instead of linear b->b
+  int features = 0;          // t2r feature size k (32), performer random features m (64)
+  float eps = 0.f;           // linear-attention denominator eps (linear/performer 1e-6, t2r 1e-2)
+  int redraw = -1;           // performer: redraw interval in updates (1000; 0 = never)
+  int64_t seed = -1;         // performer features / bigbird random blocks (1)
+  int window = -1;           // local: window width in tokens (8); bigbird: window blocks (3)
+  int global = -1;           // local: global leading tokens (0); bigbird: global blocks (1)
+  int k = 0;                 // linformer projected length (32)
+  int maxLength = 0;         // linformer maximum sequence length (256)
+  int block = 0;             // bigbird block size (4)
+  int random = -1;           // bigbird random blocks per query block (2)
   int kernelFor(int layer) const;  // kernel size used by `layer` (0-based)
 };
+
+// Branch types usable in the decoder (causal, with incremental state), in the encoder, and
+// for the decoder's cross-attention.
+const std::vector<std::string>& decoderBranchTypes();
+const std::vector<std::string>& encoderBranchTypes();
+const std::vector<std::string>& crossAttentionTypes();
+bool isFeatureAttention(const std::string& type);  // linear | t2r | performer
 
 // Channels are split across branches in list order; their outputs are concatenated.
 struct BlockConfig {
@@ -50,6 +81,8 @@ struct ModelConfig {
   int ffnDim = 2048;                      // FFN hidden size f
   BlockConfig encoderBlock, decoderBlock; // decoder conv branches are causal automatically
   int crossHeads = 8;                     // decoder cross-attention heads (full width)
+  BranchConfig crossAttention;            // key cross-attention: type softmax (default) |
+                                          // linear | t2r | performer (+ their fields)
   bool preNorm = false;                   // false = post-LN (paper); true adds final LayerNorms
   bool scaleEmbedding = true;             // token embedding * sqrt(d)
   std::string sharing = "none";           // none | decoder-output | all (src = tgt = output)
