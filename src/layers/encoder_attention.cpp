@@ -85,8 +85,10 @@ Var LinformerAttention::forward(const Var& x, const Tensor& keep, RunCtx& ctx) c
   }
   Var e = T == maxLen_ ? e_ : ops::narrow(e_, 1, 0, T);  // [k, T]
   Var f = T == maxLen_ ? f_ : ops::narrow(f_, 1, 0, T);
-  Var kp = ops::matmul(e, k);  // [B, k, E]
-  Var vp = ops::matmul(f, v);
+  // [B, k, E] = E·K per batch row, computed as (K^T E^T)^T (the projection broadcast as the
+  // right operand).
+  Var kp = ops::transpose(ops::matmul(ops::transpose(k, {0, 2, 1}), e, false, true), {0, 2, 1});
+  Var vp = ops::transpose(ops::matmul(ops::transpose(v, {0, 2, 1}), f, false, true), {0, 2, 1});
   auto split = [&](const Var& t) {
     return ops::transpose(ops::reshape(t, Shape{B, t.dim(1), H, dh_}), {0, 2, 1, 3});
   };
