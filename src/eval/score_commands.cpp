@@ -105,6 +105,7 @@ void runPaperBleu(const BleuCommandOptions& opt, std::istream& in, std::ostream&
     out << bleuJson(s, "BLEU", sig, std::nullopt) << '\n';
   else
     out << formatBleuText(s, sig) << '\n';
+  if (opt.onScore) opt.onScore(s.score, sig);
 }
 
 }  // namespace
@@ -135,6 +136,7 @@ void runBleuCommand(const BleuCommandOptions& opt, std::istream& in, std::ostrea
   }
   BleuScore s = bleu.corpusScore(c.hyps[0]);
   out << (json ? bleuJson(s, "BLEU", sig, std::nullopt) : formatBleuText(s, sig)) << '\n';
+  if (opt.onScore) opt.onScore(s.score, sig);
 }
 
 void runChrfCommand(const ChrfCommandOptions& opt, std::istream& in, std::ostream& out) {

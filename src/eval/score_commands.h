@@ -3,6 +3,7 @@
 // Each reads its files, computes, and writes text or JSON to `out`.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <istream>
 #include <optional>
 #include <ostream>
@@ -23,6 +24,9 @@ struct BleuCommandOptions {
   std::string format = "text";      // text | json
   bool paper = false;               // fairseq tokenized BLEU instead of sacreBLEU
   bool splitCompounds = false;      // with paper: ##AT## hyphen split
+  // Called with the corpus score and its signature after printing (not with --sentence):
+  // the hook behind lt-eval bleu --append-results (src/report).
+  std::function<void(double score, const std::string& signature)> onScore;
 };
 
 struct ChrfCommandOptions {

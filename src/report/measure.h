@@ -1,0 +1,49 @@
+// Decoding speed of a model on this machine (lt-eval cost --measure).
+//
+// Sources are random token ids (seeded) of a fixed length; outputs are forced to a fixed
+// length (no early EOS), so every model does the same number of decoder steps whatever its
+// weights. Latency: one sentence at a time (batch 1), median over `sentences` runs after
+// `warmup` runs. Throughput: `batch` sentences decoded together, best of `batchRepeats`.
+// Each timed run includes the encoder and the search (what a user waits for).
+#pragma once
+#include <cstdint>
+#include <functional>
+
+#include "data/batch.h"
+#include "models/encoder_decoder.h"
+
+namespace lt::report {
+
+// Decodes every sentence of `src` (a source-only batch) with beam size `beam` (1 = greedy)
+// for exactly `steps` decoder steps (the last one producing EOS). src/report cannot see
+// src/decode, so lt-eval supplies the real beam search here.
+using DecodeRunner =
+    std::function<void(models::EncoderDecoder& net, const data::Batch& src, int beam, int steps)>;
+
+struct MeasureOptions {
+  int srcLen = 30;       // source positions (srcLen - 1 tokens + EOS)
+  int tgtLen = 30;       // decoder steps (tgtLen - 1 tokens + EOS)
+  int beam = 4;
+  int sentences = 50;    // latency samples
+  int warmup = 2;        // untimed runs first
+  int batch = 64;        // throughput batch size
+  int batchRepeats = 2;  // throughput: best of this many runs
+  uint64_t seed = 1;
+};
+
+struct Measurement {
+  int threads = 0;
+  double latencyMedianMs = 0;  // per sentence at batch 1
+  double latencyMinMs = 0;
+  double sentencesPerSecond = 0;  // at `batch`
+  double batchSeconds = 0;        // best time of one batch
+};
+
+// `threads` <= 0 leaves the runtime default. ConfigError on bad options.
+Measurement measureDecoding(models::EncoderDecoder& net, const MeasureOptions& opt,
+                            const DecodeRunner& run, int threads);
+
+// `n` random sources of `len - 1` tokens in [4, vocab) (+ EOS), seeded.
+data::Batch randomSourceBatch(int n, int len, int vocab, uint64_t seed);
+
+}  // namespace lt::report
