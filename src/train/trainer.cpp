@@ -134,10 +134,10 @@ void Trainer::trainUpdate() {
   const float ls = float(opts_.labelSmoothing);
   for (int k = 0; k < opts_.updateFreq; ++k) {
     data::Batch batch = gen_.next();
-    // Activations and their gradients come from the arena, reset per batch
-    // (parameter gradients are heap-held by the autodiff layer).
-    arena_.reset();
-    ArenaScope arenaScope(arena_);
+    // Activations come from the heap, not an Arena: a bump arena keeps every
+    // intermediate of forward + backward alive until the batch ends (and
+    // fragments across batch shapes), which cost GBs at 4096-token batches;
+    // the heap frees each tensor as soon as the tape drops it.
     ops::CrossEntropyResult r = hooks_.loss(batch, ls, true, dropoutSeed(state_.updates, k));
     const double lossValue = r.loss.value().item();
     if (!std::isfinite(lossValue) || !std::isfinite(r.nll)) {
@@ -183,12 +183,9 @@ ValidationRecord Trainer::validate() {
     NoGradScope ng;
     RationalLoss nll;
     for (const auto& b : validBatches_) {
-      arena_.reset();
-      ArenaScope arenaScope(arena_);
       ops::CrossEntropyResult r = hooks_.loss(b, 0.f, false, 0);
       nll += RationalLoss{r.nll, double(r.tokens)};
     }
-    arena_.reset();
     rec.ce = nll.mean();
     rec.ppl = nll.perplexity();
   }

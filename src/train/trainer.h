@@ -25,7 +25,6 @@
 #include "data/batch_generator.h"
 #include "data/corpus.h"
 #include "ops/cross_entropy.h"
-#include "tensor/arena.h"
 #include "train/adam.h"
 #include "train/lr_schedule.h"
 #include "train/progress.h"
@@ -101,7 +100,6 @@ private:
   TrainingState state_;
   Progress progress_;
   std::vector<data::Batch> validBatches_;
-  Arena arena_;  // activations of one batch
   int64_t lastValidUpdate_ = -1, lastSavedUpdate_ = -1;
 };
 
