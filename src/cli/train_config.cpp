@@ -55,6 +55,14 @@ TrainCommandLine::TrainCommandLine() {
   t.add(g, "resume", &o.resume, "continue from <model>.state when it exists");
   t.add(g, "average-last", &o.averageLast,
         "average the last N numbered checkpoints <stem>.u<update><ext> of --model into <stem>.avg<N><ext> and exit");
+  t.add(g, "init-from", &o.initFrom,
+        "start from this trained model file: its vocabularies and weights, the config's "
+        "architecture (e.g. softmax attention swapped to t2r, fresh feature maps); refused when "
+        "the architectures differ otherwise");
+  t.add(g, "finetune", &o.finetune,
+        "parameters trained when starting --init-from: all, or attention-only (decoder Q/K/V "
+        "and feature maps)",
+        {"all", "attention-only"});
 
   g = "Data";
   t.add(g, "train-src", &o.trainSrc, "training source text (plain or .gz)");

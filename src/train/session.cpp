@@ -13,6 +13,7 @@
 #include "data/text_reader.h"
 #include "data/vocab.h"
 #include "models/cost.h"
+#include "models/swap.h"
 #include "ops/cross_entropy.h"
 #include "ops/shape_ops.h"
 #include "train/file_io.h"
@@ -77,6 +78,7 @@ ModelHooks makeHooks(models::TranslationModel& m, const TrainOptions& o,
     return ops::labelSmoothedCrossEntropy(flat, b.tgtOut.reshape(Shape{n}), ls, data::kPadId);
   };
   h.save = [&m](const std::string& path) { m.save(path); };
+  h.beforeUpdate = [net](int64_t update) { net->setTrainingUpdate(update); };
   if (o.validDecode == "beam" && beam) {
     h.translate = beam(m, o);
   } else {
@@ -137,6 +139,18 @@ int runTrainingSession(const TrainOptions& o, const models::ModelConfig& modelCo
       checkSameVocab(v[0], model->srcVocab, "source", o.model);
       checkSameVocab(v[1], model->tgtVocab, "target", o.model);
     }
+  } else if (!o.initFrom.empty()) {
+    Rng initRng(o.seed);
+    models::SwapResult sr;
+    model = models::initFromModelFile(o.initFrom, modelConfig, initRng, &sr);
+    spdlog::info("initialised from {}: {} tensors ({} values) copied, {} fresh ({})", o.initFrom,
+                 sr.copiedTensors, sr.copiedElements, sr.fresh.size(),
+                 sr.fresh.empty() ? std::string("none") : sr.fresh.front() + ", ...");
+    if (!o.vocab.empty()) {
+      auto v = loadVocabs(o.vocab);
+      checkSameVocab(v[0], model->srcVocab, "source", o.initFrom);
+      checkSameVocab(v[1], model->tgtVocab, "target", o.initFrom);
+    }
   } else {
     std::vector<data::Vocab> v = o.vocab.empty() ? trainVocabs(o, text) : loadVocabs(o.vocab);
     models::ModelConfig cfg = modelConfig;
@@ -152,6 +166,11 @@ int runTrainingSession(const TrainOptions& o, const models::ModelConfig& modelCo
     model = models::TranslationModel::create(cfg, std::move(v[0]), std::move(v[1]), initRng);
   }
   spdlog::info("model: {}", models::describeCost(model->config, models::countCost(model->config)));
+  if (!o.initFrom.empty() || o.finetune != "all") {
+    int64_t trainable = models::applyFinetuneMode(model->params, o.finetune);
+    spdlog::info("finetune {}: {} of {} parameters train", o.finetune, trainable,
+                 model->params.numElements());
+  }
 
   // Corpora.
   t.reset();

@@ -59,6 +59,8 @@ struct TrainOptions {
   bool keepBest = true;                    // keep <model>.best.<ext> for the early-stopping metric
   bool resume = true;                      // continue from <model>.state when it exists
   int averageLast = 0;                     // --average-last N: average the last N kept checkpoints and exit
+  std::string initFrom;                    // start from this model file's weights (swap-then-finetune)
+  std::string finetune = "all";            // all | attention-only (parameters trained after --init-from)
 
   // --- logging ---
   std::string logFile;

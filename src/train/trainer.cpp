@@ -129,6 +129,7 @@ void Trainer::resumeFrom(const std::string& path) {
 }
 
 void Trainer::trainUpdate() {
+  if (hooks_.beforeUpdate) hooks_.beforeUpdate(state_.updates);
   params_.zeroGrad();
   RationalLoss upLoss, upNll;
   const float ls = float(opts_.labelSmoothing);

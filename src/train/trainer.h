@@ -41,6 +41,9 @@ struct ModelHooks {
       loss;
   // Writes the model file (current parameters) to `path` atomically.
   std::function<void(const std::string& path)> save;
+  // Called before each update's batches with the number of completed updates (Performer
+  // feature redraws, deterministic in the update number); may be empty.
+  std::function<void(int64_t update)> beforeUpdate;
   // Translates validation source lines to detokenised text (for BLEU); may be empty.
   std::function<std::vector<std::string>(const std::vector<std::string>& src)> translate;
 };
