@@ -138,6 +138,7 @@ std::string formatMarkdown(const std::vector<CostRow>& rows, int seqLen) {
   s += "\n";
   bool anyAssumed = false, anyBudget = false;
   int batch = 0, threads = 0;
+  double load = -1;
   for (const auto& r : rows) {
     anyAssumed |= r.vocabAssumed;
     anyBudget |= r.budgetFitted;
@@ -151,6 +152,7 @@ std::string formatMarkdown(const std::vector<CostRow>& rows, int seqLen) {
         s += fmt::format(" {:.1f} ms | {:.1f} |", r.measured->latencyMedianMs, r.measured->sentencesPerSecond);
         batch = r.measureBatch;
         threads = r.measured->threads;
+        load = std::max(load, r.measured->loadAverage);
       } else {
         s += " – | – |";
       }
@@ -165,8 +167,11 @@ std::string formatMarkdown(const std::vector<CostRow>& rows, int seqLen) {
   if (anyMeasured)
     s += fmt::format(
         "Latency: median per sentence at batch 1 (source {0} tokens, output forced to {0} steps), "
-        "beam {1}; throughput at batch {2}; {3} threads, this machine.\n",
-        seqLen, beam, batch, threads);
+        "beam {1}; throughput at batch {2}; {3} threads, this machine{4}.\n",
+        seqLen, beam, batch, threads,
+        load >= 0 ? fmt::format(" (load average up to {:.1f} before timing: compare only runs on an "
+                                "idle machine)", load)
+                  : std::string());
   return s;
 }
 
@@ -232,7 +237,8 @@ std::string formatJson(const std::vector<CostRow>& rows, int seqLen) {
           .add("latency_min_ms", r.measured->latencyMinMs)
           .add("batch", r.measureBatch)
           .add("batch_seconds", r.measured->batchSeconds)
-          .add("sentences_per_second", r.measured->sentencesPerSecond);
+          .add("sentences_per_second", r.measured->sentencesPerSecond)
+          .add("load_average", r.measured->loadAverage);
       j.addRaw("measure", m.str());
     } else {
       j.addNull("measure");

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <fstream>
 #include <vector>
 
 #include "common/error.h"
@@ -48,6 +49,10 @@ Measurement measureDecoding(models::EncoderDecoder& net, const MeasureOptions& o
   if (threads > 0) setThreads(threads);
   Measurement m;
   m.threads = numThreads();
+  if (std::ifstream la("/proc/loadavg"); la >> m.loadAverage) {
+  } else {
+    m.loadAverage = -1;
+  }
   const int vocab = net.config().srcVocab;
 
   // Latency at batch 1: distinct sentences, median.

@@ -37,6 +37,8 @@ struct Measurement {
   double latencyMinMs = 0;
   double sentencesPerSecond = 0;  // at `batch`
   double batchSeconds = 0;        // best time of one batch
+  double loadAverage = -1;        // 1-minute load average before measuring (-1 = unknown):
+                                  // timings on a busy machine are not comparable
 };
 
 // `threads` <= 0 leaves the runtime default. ConfigError on bad options.

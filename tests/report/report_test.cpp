@@ -11,6 +11,8 @@
 
 #include "cli/train_config.h"
 #include "common/error.h"
+#include "data/vocab.h"
+#include "models/translation_model.h"
 #include "report/cost_command.h"
 #include "report/measure.h"
 #include "report/plot.h"
@@ -242,4 +244,60 @@ TEST_CASE("cost rows: analytic Transformer counts and the three formats") {
   opt.configs = {tmpPath("missing.yml")};
   CHECK_THROWS_AS(runCostCommand(opt, hooks(), out), IoError);
   std::remove(path.c_str());
+}
+
+TEST_CASE("cost row of a model file: stored count, file size, real beam search measured") {
+  std::vector<std::string> text;
+  const char* words[] = {"ein", "mann", "fährt", "fahrrad", "eine", "frau", "läuft", "im", "park", "hund"};
+  for (int i = 0; i < 300; ++i) {
+    std::string s;
+    for (int j = 0; j < 3 + i % 7; ++j) s += std::string(j ? " " : "") + words[(i * 7 + j * 3) % 10];
+    text.push_back(s);
+  }
+  data::VocabTrainOptions vo;
+  vo.vocabSize = 40;
+  vo.hardVocabLimit = false;
+  data::Vocab vocab = data::Vocab::train(text, vo);
+  models::ModelConfig cfg = parse(
+      "encoder-layers: 1\ndecoder-layers: 1\nmodel-dim: 16\nffn-dim: 32\ncross-heads: 2\n"
+      "encoder-block: {preset: lite, heads: 2}\ndecoder-block: {preset: lite, heads: 2}\n"
+      "share-embeddings: decoder-output\n");
+  Rng rng(5);
+  auto model = models::TranslationModel::create(cfg, vocab, vocab, rng);
+  std::string path = tmpPath("m.lt");
+  model->save(path);
+
+  CostCommandOptions opt;
+  opt.seqLen = 6;
+  opt.beam = 2;
+  opt.measure = true;
+  opt.measureSentences = 2;
+  opt.measureBatch = 3;
+  opt.threads = 1;
+  CostHooks h = hooks();
+  int runs = 0;
+  h.decode = [&](models::EncoderDecoder& net, const data::Batch& b, int beam, int steps) {
+    CHECK(net.config().modelDim == 16);
+    CHECK(b.src.dim(1) == 6);
+    CHECK(beam == 2);
+    CHECK(steps == 6);
+    ++runs;
+  };
+  CostRow row = costRowForModel(path, opt, h);
+  CHECK(row.fromModel);
+  CHECK(row.variant == "lite");
+  CHECK(row.paramsStored == model->params.numElements());
+  CHECK(row.sizeBytes == int64_t(std::filesystem::file_size(path)));
+  CHECK(row.sizeBytes > 4 * row.paramsStored);  // weights + config + vocabularies
+  // Tied output projection: the paper count is everything but the two embedding tables.
+  CHECK(row.cost.paramsOutput == 0);
+  CHECK(row.cost.paramsPaper == row.paramsStored - 2 * int64_t(vocab.size()) * 16);
+  REQUIRE(row.measured);
+  CHECK(runs == 2 + 2 + 2);  // warm-up, latency samples, throughput repeats
+  CHECK(row.measured->sentencesPerSecond > 0);
+  std::string js = formatJson({row}, 6);
+  CHECK(js.find("\"kind\": \"model\"") != std::string::npos);
+  CHECK(js.find("\"size_is_fp32_estimate\": false") != std::string::npos);
+  std::remove(path.c_str());
+  CHECK_THROWS_AS(costRowForModel(path, opt, h), IoError);
 }
