@@ -28,6 +28,14 @@ Progress::Progress(const ProgressOptions& o) : o_(o) {
   else if (o.mode == "auto") bar_ = ::isatty(STDERR_FILENO) != 0;
 }
 
+void Progress::start() {
+  runTimer_.reset();
+  windowTimer_.reset();
+  barTimer_.reset();
+  drawTimer_.reset();
+  excluded_ = barExcluded_ = 0;
+}
+
 std::string Progress::eta(int64_t updates) const {
   double elapsed = runTimer_.seconds();
   int64_t done = updates - startUpdates_;
@@ -41,12 +49,7 @@ std::string Progress::eta(int64_t updates) const {
 
 void Progress::update(int64_t updates, int64_t epoch, const RationalLoss& loss,
                       const RationalLoss& nll, double lr, int64_t tgtTokens, double gradNorm) {
-  if (startUpdates_ < 0) {
-    startUpdates_ = updates - 1;
-    runTimer_.reset();
-    windowTimer_.reset();
-    barTimer_.reset();
-  }
+  if (startUpdates_ < 0) startUpdates_ = updates - 1;
   winLoss_ += loss;
   winNll_ += nll;
   winTokens_ += tgtTokens;

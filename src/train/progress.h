@@ -21,6 +21,8 @@ struct ProgressOptions {
 class Progress {
 public:
   explicit Progress(const ProgressOptions& o);
+  // Starts the clocks (call when the training loop starts).
+  void start();
 
   // After every update: the training loss (label-smoothed) and plain NLL of
   // that update, with its target token count.

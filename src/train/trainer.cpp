@@ -261,6 +261,7 @@ Trainer::Result Trainer::run() {
   const double startSeconds = state_.trainSeconds;
   auto syncTime = [&] { state_.trainSeconds = startSeconds + runTimer.seconds(); };
   const bool haveValid = !validBatches_.empty();
+  progress_.start();
   progress_.message(fmt::format(
       "training: {} pairs, {} parameters ({} tensors), max-tokens {} x update-freq {}, lr {} ({}), "
       "threads {}",
