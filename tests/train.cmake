@@ -20,6 +20,6 @@ if(TARGET lt-train)
   add_test(NAME train-e2e
            COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/train/lt_train_e2e.py
                    $<TARGET_FILE:lt-train> ${CMAKE_SOURCE_DIR})
-  set_tests_properties(train-e2e PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 400
+  set_tests_properties(train-e2e PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 900
                        ENVIRONMENT "OMP_NUM_THREADS=2;OMP_WAIT_POLICY=PASSIVE")
 endif()
