@@ -20,6 +20,7 @@
 #include "train/file_io.h"
 #include "train/state_file.h"
 #include "train/system.h"
+#include "train/session.h"
 #include "train/trainer.h"
 
 using namespace lt;
@@ -250,5 +251,22 @@ TEST_CASE("trainer: max-epochs, early stopping and lr warm-up bookkeeping") {
     CHECK(t.state().updates == 3);
     CHECK(t.state().bestUpdate == 1);
   }
+  fs::remove_all(dir);
+}
+
+TEST_CASE("checkpoint file names and numeric ordering of numbered checkpoints") {
+  CHECK(statePathFor("runs/a/model.lt") == "runs/a/model.lt.state");
+  CHECK(numberedPathFor("runs/a/model.lt", 1200) == "runs/a/model.u1200.lt");
+  CHECK(bestPathFor("runs/a/model.lt") == "runs/a/model.best.lt");
+  CHECK(averagedPathFor("model.lt", 10) == "model.avg10.lt");
+  fs::path dir = tempDir("names");
+  for (int u : {100, 20, 3000}) writeFileAtomic(numberedPathFor((dir / "m.lt").string(), u), "x");
+  writeFileAtomic((dir / "m.ux.lt").string(), "not numbered");
+  writeFileAtomic((dir / "other.u5.lt").string(), "another model");
+  std::vector<std::string> found = findNumberedCheckpoints((dir / "m.lt").string());
+  REQUIRE(found.size() == 3);
+  CHECK(fs::path(found[0]).filename() == "m.u20.lt");
+  CHECK(fs::path(found[1]).filename() == "m.u100.lt");
+  CHECK(fs::path(found[2]).filename() == "m.u3000.lt");
   fs::remove_all(dir);
 }
