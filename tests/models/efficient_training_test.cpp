@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "autodiff/param_store.h"
+#include "common/threads.h"
 #include "models/encoder_decoder.h"
 #include "ops/cross_entropy.h"
 #include "ops/shape_ops.h"
@@ -15,6 +16,13 @@ using namespace lt;
 using namespace lt::models;
 
 namespace {
+
+// test_models runs tiny shapes only: on one thread, OpenMP barriers cannot dominate (on a
+// loaded 2-core machine they made this binary 30x slower). Applies to the whole binary.
+const bool kOneThread = [] {
+  setThreads(1);
+  return true;
+}();
 
 double trainRun(const std::string& enc, const std::string& dec, const std::string& cross,
                 double* firstLoss) {
