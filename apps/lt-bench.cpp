@@ -1,6 +1,12 @@
 // lt-bench: performance measurements.
 //
 //   lt-bench ops [--threads 2] [--repeats 11] [--quick] (--help for all options)
+//   lt-bench train --model lite160|transformer160|transformer512-ffn1024 [--max-tokens 4096]
+//                  [--threads 2] [--updates 15] [--warmup 3] [--batches F]
+//   lt-bench decode --model transformer512|lite160 [--beam 4] [--batch-size 64] [--threads 2]
+//                   [--input F] [--max-sentences N]
+// train/decode run the workloads of the PyTorch/CTranslate2 peers in scripts/bench/ and print
+// one JSON line each (apps/bench/train_bench.h, apps/bench/decode_bench.h).
 //
 // `ops` times our matmul op (forward, and backward = dA + dB accumulated into the
 // gradient buffers) against a bare oneDNN primitive on the same shape and thread
@@ -20,6 +26,9 @@
 #include <vector>
 
 #include "autodiff/var.h"
+#include "bench/decode_bench.h"
+#include "bench/malloc_count.h"
+#include "bench/train_bench.h"
 #include "common/error.h"
 #include "common/rng.h"
 #include "common/threads.h"
@@ -281,6 +290,49 @@ int main(int argc, char** argv) {
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   cmdOps->add_flag("--quick", ops.quick, "only the two square shapes");
+
+  bench::TrainBenchOptions tr;
+  CLI::App* cmdTrain = app.add_subcommand(
+      "train", "training throughput on the peer's synthetic batches (scripts/bench/torch_train_bench.py)");
+  cmdTrain->add_option("--model", tr.model, "lite160 | transformer160 | transformer512-ffn1024 | transformer512")
+      ->capture_default_str();
+  cmdTrain->add_option("--max-tokens", tr.maxTokens, "sentences * max(S, T) per batch")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmdTrain->add_option("--threads", tr.threads, "OpenMP/oneDNN threads")
+      ->check(CLI::Range(1, 1024))
+      ->capture_default_str();
+  cmdTrain->add_option("--updates", tr.updates, "measured updates")->check(CLI::PositiveNumber)->capture_default_str();
+  cmdTrain->add_option("--warmup", tr.warmup, "updates before measuring")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  cmdTrain->add_option("--vocab", tr.vocab, "source and target vocabulary")->check(CLI::Range(8, 1 << 24))->capture_default_str();
+  cmdTrain->add_option("--seed", tr.seed, "batching, token and weight seed")->capture_default_str();
+  cmdTrain->add_option("--batches", tr.batches,
+                       "batch shapes from torch_train_bench.py --dump-batches (default: generate)");
+  cmdTrain->add_option("--pool", tr.pool, "pairs resampled before batching when generating")->capture_default_str();
+
+  bench::DecodeBenchOptions de;
+  CLI::App* cmdDecode = app.add_subcommand(
+      "decode", "beam decoding throughput with forced output lengths (scripts/bench/torch_decode_bench.py)");
+  cmdDecode->add_option("--model", de.model, "transformer512 | lite160 | transformer160 | transformer512-ffn1024")
+      ->capture_default_str();
+  cmdDecode->add_option("--beam", de.beam, "beam size")->check(CLI::Range(1, 64))->capture_default_str();
+  cmdDecode->add_option("--batch-size", de.batchSize, "sentences per batch")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmdDecode->add_option("--threads", de.threads, "OpenMP/oneDNN threads")
+      ->check(CLI::Range(1, 1024))
+      ->capture_default_str();
+  cmdDecode->add_option("--input", de.input, "source text (plain or gzip)")->capture_default_str();
+  cmdDecode->add_option("--ref", de.ref, "reference text whose lengths force the outputs")->capture_default_str();
+  cmdDecode->add_option("--tgt-len", de.tgtLen, "'ref' (reference tokens + 1) or a fixed number of steps")
+      ->capture_default_str();
+  cmdDecode->add_option("--max-sentences", de.maxSentences, "only the first N lines (0 = all)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  cmdDecode->add_option("--vocab", de.vocab, "vocabulary size of the hashed ids")->check(CLI::Range(8, 1 << 24))->capture_default_str();
+  cmdDecode->add_option("--seed", de.seed, "weight seed")->capture_default_str();
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -291,6 +343,8 @@ int main(int argc, char** argv) {
   }
   try {
     if (cmdOps->parsed()) return runOps(ops);
+    if (cmdTrain->parsed()) return bench::runTrainBench(tr);
+    if (cmdDecode->parsed()) return bench::runDecodeBench(de);
   } catch (const std::exception& e) {
     fmt::print(stderr, "lt-bench: error: {}\n", e.what());
     return exitCodeFor(e);
