@@ -2,8 +2,9 @@
 // softmax attention (local window, BigBird blocks), Linformer and Fastformer. Their mixing uses
 // future positions, so the decoder refuses them (models/model_config.cpp) — except local,
 // whose left-only window is causal (layers/attention.h keeps a capped KV cache for it).
-// Correctness first: local and BigBird run the dense masked product (their counted MACs are
-// those of full attention).
+// Local attention without global tokens runs blockwise (MultiHeadAttention::forwardLocal,
+// O(T·window)); with global tokens, and BigBird, run the dense masked product (correctness
+// first: their counted MACs are those of full attention).
 #pragma once
 #include <cstdint>
 

@@ -73,6 +73,11 @@ Var TokenMixer::forward(const Var& x, const Tensor& attnMask, const Tensor& keep
         outs.push_back(attn_[i].forward(xi, xi, attnMask, ctx));
         break;
       case Kind::Local: {
+        if (b.global == 0) {  // blockwise O(T·window)
+          outs.push_back(attn_[i].forwardLocal(xi, causal_ ? Tensor() : keep2, b.window, causal_,
+                                               ctx));
+          break;
+        }
         Tensor m = localMask(T, b.window, b.global, causal_);
         if (!causal_ && attnMask.defined()) m = combineMasks(m, attnMask);
         outs.push_back(attn_[i].forward(xi, xi, m, ctx));

@@ -138,7 +138,7 @@ TEST_CASE("efficient: encoder-only variants in the encoder, decoding still match
   for (const char* enc :
        {"{type: linformer, heads: 2, k: 5, max-length: 9}", "{type: fastformer, heads: 2}",
         "{type: bigbird, heads: 2, block: 2, window: 3, random: 1, global: 1}", kLocal, kT2R,
-        kPerformer}) {
+        kPerformer, "{type: local, heads: 2, window: 5}"}) {
     CAPTURE(enc);
     checkDecoding(config(enc, kT2R, "t2r"));
   }
@@ -148,7 +148,7 @@ TEST_CASE("efficient: encoder outputs at real tokens do not depend on padding") 
   for (const char* enc :
        {"{type: linformer, heads: 2, k: 5, max-length: 12}", "{type: fastformer, heads: 2}",
         "{type: bigbird, heads: 2, block: 2, window: 3, random: 1, global: 1}", kLocal, kT2R,
-        kLinear, kPerformer}) {
+        kLinear, kPerformer, "{type: local, heads: 2, window: 4}"}) {
     CAPTURE(enc);
     ParamStore ps;
     Rng rng(5);

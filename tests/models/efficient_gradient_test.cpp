@@ -100,6 +100,9 @@ TEST_CASE("efficient gradients: local, linformer, bigbird, fastformer") {
   gradCheck("{type: local, heads: 2, window: 2, global: 1}",
             "{type: local, heads: 2, window: 2}", "",
             {"encoder/l0/mix/b0/q/weight", "decoder/l0/mix/b0/k/weight"});
+  gradCheck("{type: local, heads: 2, window: 2}", "{type: local, heads: 2, window: 3}", "",
+            {"encoder/l0/mix/b0/k/weight", "encoder/l0/mix/b0/v/weight",
+             "decoder/l0/mix/b0/q/weight"});
   gradCheck("{type: linformer, heads: 2, k: 3, max-length: 6}", "{type: attention, heads: 2}", "",
             {"encoder/l0/mix/b0/proj_e/weight", "encoder/l0/mix/b0/proj_f/weight",
              "encoder/l0/mix/b0/k/weight"});
