@@ -190,6 +190,7 @@ def main():
                 suppress_sequences=[["<blank>"]], return_scores=False)
     tr.translate_batch(tok_batches[0][:2], min_decoding_length=3, max_decoding_length=3, **opts)  # warm-up
     outputs = [None] * len(src)
+    c0 = time.process_time()
     t0 = time.perf_counter()
     for (ids, L), toks in zip(batches, tok_batches):
         res = tr.translate_batch(toks, min_decoding_length=L, max_decoding_length=L,
@@ -197,6 +198,7 @@ def main():
         for i, r in zip(ids, res):
             outputs[i] = r.hypotheses[0]
     wall = time.perf_counter() - t0
+    cpu = time.process_time() - c0
     lens = [len(o) for o in outputs]
     bad = sum(1 for o, L in zip(lens, steps) if o != L)
     if args.output:
@@ -208,7 +210,7 @@ def main():
         "bench": "decode", "system": "ctranslate2", "model": f"transformer d={args.d} ffn={args.ffn} "
         f"heads={args.heads} {args.layers}+{args.layers}", "threads": args.threads, "beam": args.beam,
         "batch_size": args.batch_size, "batches": len(batches), "sentences": n_sent, "tgt_tokens": n_tok,
-        "src_tokens": sum(len(s) for s in src), "seconds": round(wall, 2),
+        "src_tokens": sum(len(s) for s in src), "seconds": round(wall, 2), "cpu_seconds": round(cpu, 2),
         "sentences_per_s": round(n_sent / wall, 2), "tokens_per_s": round(n_tok / wall, 1),
         "outputs_with_wrong_length": bad, "peak_rss_mb": round(bc.peak_rss_mb(), 1),
         "ctranslate2": ct2.__version__, "weights": "from-torch" if args.from_torch else "random",

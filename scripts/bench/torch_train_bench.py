@@ -106,15 +106,17 @@ def run_one(args):
                                                  ignore_index=tm.PAD, label_smoothing=0.1, reduction="sum")
         loss.backward()
         opt.step()
-        return float(loss)
+        return float(loss.detach())
 
-    times, losses = [], []
+    times, cpu, losses = [], [], []
     for i, (src, tin, tout) in enumerate(batches):
+        c0 = time.process_time()
         t0 = time.perf_counter()
         losses.append(update(src, tin, tout))
         dt = time.perf_counter() - t0
         if i >= args.warmup:
             times.append(dt)
+            cpu.append(time.process_time() - c0)
     meas = range(args.warmup, n)
     rates = [tgt_tokens[i] / times[k] for k, i in enumerate(meas)]
     tok = sum(tgt_tokens[i] for i in meas)
@@ -126,6 +128,7 @@ def run_one(args):
         "tokens_per_s": round(bc.median(rates), 1),
         "tokens_per_s_aggregate": round(tok / sum(times), 1),
         "ms_per_update": round(1e3 * bc.median(times), 1),
+        "cpu_s_per_update": round(bc.median(cpu), 3),   # user+sys of all threads (spin-waits included)
         "loss_per_token_first_last": [round(losses[0] / tgt_tokens[0], 3), round(losses[-1] / tgt_tokens[-1], 3)],
         "params": sum(p.numel() for p in model.parameters()),
         "optimizer": f"Adam ({opt_kind})", "compiled": args.compile,
