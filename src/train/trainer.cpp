@@ -7,6 +7,7 @@
 #include "autodiff/var.h"
 #include "common/error.h"
 #include "common/log.h"
+#include "common/threads.h"
 #include "common/timer.h"
 #include "eval/bleu.h"
 #include "train/file_io.h"
@@ -266,7 +267,7 @@ Trainer::Result Trainer::run() {
       "training: {} pairs, {} parameters ({} tensors), max-tokens {} x update-freq {}, lr {} ({}), "
       "threads {}",
       trainCorpus_.size(), params_.numElements(), params_.size(), opts_.maxTokens, opts_.updateFreq,
-      opts_.lr, opts_.lrSchedule, opts_.threads));
+      opts_.lr, opts_.lrSchedule, numThreads()));
 
   while (true) {
     if (opts_.maxUpdates > 0 && state_.updates >= opts_.maxUpdates) {
