@@ -17,7 +17,7 @@ cd "$(dirname "$0")/.."
 THREADS=2 ROUNDS=3 LIMIT=0 BATCH=64 BEAM=4 APPEND=1
 MODELS=transformer512,lite160
 BUILD=${LT_BUILD:-build}
-CMD="scripts/bench-decode.sh $*"
+CMD="${LT_BUILD:+LT_BUILD=$LT_BUILD }scripts/bench-decode.sh $*"
 while [ $# -gt 0 ]; do
   case "$1" in
     --threads) THREADS="$2"; shift ;;

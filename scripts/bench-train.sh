@@ -17,7 +17,7 @@ cd "$(dirname "$0")/.."
 THREADS=2 ROUNDS=3 UPDATES=15 WARMUP=3 APPEND=1
 MODELS=lite160,transformer160,transformer512-ffn1024
 BUILD=${LT_BUILD:-build}
-CMD="scripts/bench-train.sh $*"
+CMD="${LT_BUILD:+LT_BUILD=$LT_BUILD }scripts/bench-train.sh $*"
 while [ $# -gt 0 ]; do
   case "$1" in
     --threads) THREADS="$2"; shift ;;
