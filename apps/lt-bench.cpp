@@ -29,6 +29,7 @@
 #include "bench/decode_bench.h"
 #include "bench/malloc_count.h"
 #include "bench/train_bench.h"
+#include "common/memory.h"
 #include "common/error.h"
 #include "common/rng.h"
 #include "common/threads.h"
@@ -266,6 +267,7 @@ int runOps(const OpsOptions& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  lt::tuneHeapForTensors();
   CLI::App app{"lt-bench: performance measurements of lt's kernels and ops"};
   app.require_subcommand(1);
   OpsOptions ops;

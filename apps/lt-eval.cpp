@@ -11,6 +11,7 @@
 // flags to an options struct and runs a library function; further
 // subcommands (cost, plot) are added the same way in main().
 #include "cli/train_config.h"
+#include "common/memory.h"
 #include "common/error.h"
 #include "decode/beam_search.h"
 #include "decode/model_scorer.h"
@@ -212,6 +213,7 @@ void addPlotCommand(CLI::App& app, Action& action) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  lt::tuneHeapForTensors();
   CLI::App app{"lt-eval: translation quality scores, comparisons, and cost tables"};
   app.require_subcommand(1);
   Action action;

@@ -6,11 +6,13 @@
 
 #include "cli/train_config.h"
 #include "cli/train_translator.h"
+#include "common/memory.h"
 #include "common/error.h"
 #include "common/log.h"
 #include "train/session.h"
 
 int main(int argc, char** argv) {
+  lt::tuneHeapForTensors();
   try {
     lt::cli::TrainCommandLine cl;
     cl.parse(argc, argv);

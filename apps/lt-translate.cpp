@@ -9,6 +9,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "common/memory.h"
 #include "common/error.h"
 #include "common/log.h"
 #include "common/threads.h"
@@ -31,6 +32,7 @@ long peakRssKb() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  lt::tuneHeapForTensors();
   using namespace lt;
   CLI::App app{"lt-translate: translate text with a trained lt model (beam search)"};
   std::string modelPath, input = "-", output = "-", penalty = "fairseq", kernelsMode = "fast";
