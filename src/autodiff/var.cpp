@@ -91,6 +91,13 @@ void backward(const Var& out, const Tensor& seed) {
     // Free what this node held: inputs' values stay alive through other refs.
     n.backward = nullptr;
     n.inputs.clear();
+    // Every consumer of this node came later on the tape and is done, so when
+    // only the tape still refers to the node, no one can read its value or
+    // gradient again: release them now instead of at the end of backward.
+    if (it->use_count() == 1) {
+      n.grad = Tensor();
+      n.value = Tensor();
+    }
   }
 }
 
