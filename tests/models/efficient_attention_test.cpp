@@ -13,6 +13,7 @@
 #include "layers/feature_attention.h"
 #include "models/cost.h"
 #include "models/encoder_decoder.h"
+#include "decode_util.h"
 #include "support/gradcheck.h"
 
 using namespace lt;
@@ -36,30 +37,9 @@ ModelConfig config(const std::string& enc, const std::string& dec, const std::st
   return c;
 }
 
-Tensor ids(const std::vector<std::vector<int>>& rows, int width) {
-  std::vector<int32_t> v;
-  for (const auto& r : rows)
-    for (int t = 0; t < width; ++t) v.push_back(t < int(r.size()) ? r[size_t(t)] : 0);
-  return Tensor::fromVector(Shape{int64_t(rows.size()), width}, v);
-}
-
-Tensor column(const Tensor& tgt, const std::vector<int>& rowOf, int t) {
-  std::vector<int32_t> v;
-  int64_t T = tgt.dim(1);
-  for (int r : rowOf) v.push_back(tgt.data<int32_t>()[r * T + t]);
-  return Tensor::fromVector(Shape{int64_t(rowOf.size())}, v);
-}
-
-float stepDiff(const Tensor& stepLogits, const Tensor& full, const std::vector<int>& rowOf, int t) {
-  int64_t T = full.dim(1), V = full.dim(2);
-  const float* f = full.data<float>();
-  const float* s = stepLogits.data<float>();
-  float m = 0;
-  for (size_t i = 0; i < rowOf.size(); ++i)
-    for (int64_t v = 0; v < V; ++v)
-      m = std::max(m, std::fabs(s[int64_t(i) * V + v] - f[(rowOf[i] * T + t) * V + v]));
-  return m;
-}
+using test::column;
+using test::ids;
+using test::stepDiff;
 
 void checkDecoding(const ModelConfig& cfg) {
   ParamStore ps;
