@@ -37,6 +37,7 @@
 #include "kernels/matmul.h"
 #include "ops/matmul.h"
 #include "tensor/arena.h"
+#include "tensor/block_cache.h"
 #include "tensor/tensor.h"
 
 using namespace lt;
@@ -51,6 +52,7 @@ struct OpsOptions {
   int tinyRounds = 31;
   double sampleSeconds = 0.05;
   bool quick = false;
+  int64_t rows = 4096;  // M of every shape (4096 = a training batch; 256 = 64 sentences x beam 4)
 };
 
 double median(std::vector<double> v) {
@@ -233,8 +235,8 @@ int runOps(const OpsOptions& o) {
   Peak peak;
   std::vector<std::array<int64_t, 3>> shapes;
   for (int64_t k : {512, 160})
-    for (int64_t n : {k, int64_t(2048), int64_t(10000)}) shapes.push_back({4096, k, n});
-  if (o.quick) shapes = {{4096, 512, 512}, {4096, 160, 160}};
+    for (int64_t n : {k, int64_t(2048), int64_t(10000)}) shapes.push_back({o.rows, k, n});
+  if (o.quick) shapes = {{o.rows, 512, 512}, {o.rows, 160, 160}};
   fmt::print("{:<22} {:>8} {:>8} {:>6} {:>6}   {:>8} {:>8} {:>6} {:>6}   {:>6} {:>6}  {}\n",
              "shape [MxK]·[KxN]", "fwd ours", "fwd bare", "ratio", "best", "bwd ours", "bwd bare",
              "ratio", "best", "peak", "%peak", "oneDNN impl");
@@ -270,6 +272,11 @@ int main(int argc, char** argv) {
   lt::tuneHeapForTensors();
   CLI::App app{"lt-bench: performance measurements of lt's kernels and ops"};
   app.require_subcommand(1);
+  int64_t blockCacheMb = int64_t(lt::LargeBlockCache::limit() >> 20);
+  app.add_option("--large-block-cache-mb", blockCacheMb,
+                 "freed tensor blocks >= 8 MiB kept for reuse, in MiB (0 = off; A/B of tensor/block_cache.h)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
   OpsOptions ops;
   CLI::App* cmdOps =
       app.add_subcommand("ops", "matmul op vs bare oneDNN, peak sgemm, tiny-call overhead");
@@ -292,6 +299,9 @@ int main(int argc, char** argv) {
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   cmdOps->add_flag("--quick", ops.quick, "only the two square shapes");
+  cmdOps->add_option("--rows", ops.rows, "M of every matmul shape (256 = decoding 64 sentences x beam 4)")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
 
   bench::TrainBenchOptions tr;
   CLI::App* cmdTrain = app.add_subcommand(
@@ -343,6 +353,7 @@ int main(int argc, char** argv) {
     fmt::print(stderr, "lt-bench: {}\n", e.what());
     return 2;  // configuration error
   }
+  lt::LargeBlockCache::setLimit(size_t(blockCacheMb) << 20);
   try {
     if (cmdOps->parsed()) return runOps(ops);
     if (cmdTrain->parsed()) return bench::runTrainBench(tr);

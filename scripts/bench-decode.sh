@@ -3,10 +3,11 @@
 #
 #   scripts/bench-decode.sh [--threads 2] [--rounds 3] [--limit N] [--batch-size 64]
 #                           [--beam 4] [--models transformer512,lite160] [--build DIR]
-#                           [--no-append] [--quick]
+#                           [--tgt-len ref|N] [--no-append] [--quick]
 #
 # Beam search, random weights, IWSLT'14 test source (6,750 lines; --limit N: the first N),
-# output lengths forced to the reference length + 1 on every system (bench_common.py). Per
+# output lengths forced to the reference length + 1 on every system (bench_common.py; --tgt-len N
+# forces N steps for every sentence instead, so all batches are full). Per
 # round and model runs `lt-bench decode`, scripts/bench/torch_decode_bench.py and (Transformer
 # d=512 only) scripts/bench/ct2_decode_bench.py, rotating the order, same threads, same batch
 # size, OMP_WAIT_POLICY=PASSIVE everywhere. Prints the medians over rounds (sentences/s,
@@ -14,7 +15,7 @@
 # command, date and load average to docs/performance.md ("Decoding throughput").
 set -euo pipefail
 cd "$(dirname "$0")/.."
-THREADS=2 ROUNDS=3 LIMIT=0 BATCH=64 BEAM=4 APPEND=1
+THREADS=2 ROUNDS=3 LIMIT=0 BATCH=64 BEAM=4 APPEND=1 TGTLEN=ref
 MODELS=transformer512,lite160
 BUILD=${LT_BUILD:-build}
 CMD="${LT_BUILD:+LT_BUILD=$LT_BUILD }scripts/bench-decode.sh $*"
@@ -25,11 +26,12 @@ while [ $# -gt 0 ]; do
     --limit) LIMIT="$2"; shift ;;
     --batch-size) BATCH="$2"; shift ;;
     --beam) BEAM="$2"; shift ;;
+    --tgt-len) TGTLEN="$2"; shift ;;
     --models) MODELS="$2"; shift ;;
     --build) BUILD="$2"; shift ;;
     --no-append) APPEND=0 ;;
     --quick) ROUNDS=1; LIMIT=200 ;;
-    -h|--help) sed -n 2,14p "$0"; exit 0 ;;
+    -h|--help) sed -n 2,15p "$0"; exit 0 ;;
     *) echo "bench-decode.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -42,7 +44,7 @@ LTB="$BUILD/bin/lt-bench"
 OUT="${TMPDIR:-/tmp}/lt-bench-decode-$(date -u +%Y%m%dT%H%M%SZ).jsonl"
 : > "$OUT"
 export OMP_WAIT_POLICY=PASSIVE
-COMMON=(--threads "$THREADS" --beam "$BEAM" --batch-size "$BATCH")
+COMMON=(--threads "$THREADS" --beam "$BEAM" --batch-size "$BATCH" --tgt-len "$TGTLEN")
 peer_name() { case "$1" in lite160) echo lite-160 ;; transformer512) echo transformer-512 ;; *) echo "$1" ;; esac; }
 run_lt() {
   echo "+ $LTB decode --model $1 ${COMMON[*]} --max-sentences $LIMIT" >&2

@@ -80,21 +80,38 @@ std::vector<std::vector<Hypothesis>> beamSearch(Scorer& scorer, const std::vecto
       Sentence& st = active[i];
       const bool forceEos = step >= st.maxLen;
       const int rows = step == 0 ? 1 : k;
+      // The 2k best candidates over the sentence's rows, kept in a bounded heap whose front is
+      // the worst kept one: most of the k x V scores fail the first comparison.
+      const size_t cap = size_t(2 * k);
+      size_t total = 0;
       cands.clear();
-      for (int r = 0; r < rows; ++r) {
-        float base = st.live[r].logProb;
-        if (base == kNegInf) continue;
-        const float* row = lp + (int64_t(i) * k + r) * V;
-        for (int v = 0; v < V; ++v) {
-          if (v == opt.pad || v == opt.bos) continue;
-          if (forceEos ? v != opt.eos : (v == opt.eos && step < opt.minLen)) continue;
-          float sc = base + row[v];
-          if (sc == kNegInf || std::isnan(sc)) continue;
-          cands.push_back({sc, r, v});
+      auto eachCandidate = [&](auto&& visit) {
+        for (int r = 0; r < rows; ++r) {
+          float base = st.live[r].logProb;
+          if (base == kNegInf) continue;
+          const float* row = lp + (int64_t(i) * k + r) * V;
+          for (int v = 0; v < V; ++v) {
+            if (v == opt.pad || v == opt.bos) continue;
+            if (forceEos ? v != opt.eos : (v == opt.eos && step < opt.minLen)) continue;
+            float sc = base + row[v];
+            if (sc == kNegInf || std::isnan(sc)) continue;
+            visit(Candidate{sc, r, v});
+          }
         }
-      }
-      size_t top = std::min<size_t>(cands.size(), size_t(2 * k));
-      std::partial_sort(cands.begin(), cands.begin() + top, cands.end(), better);
+      };
+      eachCandidate([&](const Candidate& c) {
+        ++total;
+        if (cands.size() < cap) {
+          cands.push_back(c);
+          std::push_heap(cands.begin(), cands.end(), better);
+        } else if (c.score >= cands.front().score && better(c, cands.front())) {
+          std::pop_heap(cands.begin(), cands.end(), better);
+          cands.back() = c;
+          std::push_heap(cands.begin(), cands.end(), better);
+        }
+      });
+      std::sort_heap(cands.begin(), cands.end(), better);
+      size_t top = cands.size();
 
       std::vector<Live> nextLive;
       std::vector<int> nextRows;
@@ -116,9 +133,11 @@ std::vector<std::vector<Hypothesis>> beamSearch(Scorer& scorer, const std::vecto
         }
       };
       for (size_t j = 0; j < top; ++j) consider(j);
-      if (int(nextLive.size()) < k && cands.size() > top) {
-        // Small vocabularies: walk further down the ranking for continuations.
-        std::sort(cands.begin() + top, cands.end(), better);
+      if (int(nextLive.size()) < k && total > top) {
+        // Small vocabularies: walk further down the full ranking for continuations.
+        cands.clear();
+        eachCandidate([&](const Candidate& c) { cands.push_back(c); });
+        std::sort(cands.begin(), cands.end(), better);
         for (size_t j = top; j < cands.size() && int(nextLive.size()) < k; ++j)
           if (cands[j].token != opt.eos) consider(j);
       }

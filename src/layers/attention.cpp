@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "kernels/backend.h"
+#include "kernels/cpu/vec_math.h"
 #include "ops/concat.h"
 #include "ops/matmul.h"
 #include "ops/shape_ops.h"
@@ -160,45 +161,78 @@ Var MultiHeadAttention::stepCross(const Var& x, const CrossKv& kv, const int32_t
   return out_(Var(o));
 }
 
-void attendCached(const float* q, const float* K, const float* V, int L, const int32_t* rowOf,
-                  int N, int H, int dh, int len, float scale, const float* keyMask, float* out,
-                  float* scratch) {
-  kernels::countMacs(2 * int64_t(N) * H * len * dh);
+namespace {
+// softmax(scale · q·K^T + mask) · V for one (row, head) over keys [0, len). DH > 0 fixes the
+// head width at compile time so the dot products unroll and the output row stays in
+// registers; DH = 0 is the generic path. s: len floats of scratch.
+template <int DH>
+void attendOne(const float* qv, const float* kb, const float* vb, const float* m, int len,
+               int dh, float scale, float* s, float* o) {
+  const int d = DH > 0 ? DH : dh;
+  float mx = -INFINITY;
+  for (int j = 0; j < len; ++j) {
+    const float* kj = kb + int64_t(j) * d;
+    float acc = 0.f;
+#pragma omp simd reduction(+ : acc)
+    for (int c = 0; c < d; ++c) acc += qv[c] * kj[c];
+    acc *= scale;
+    if (m) acc += m[j];
+    s[j] = acc;
+    mx = std::max(mx, acc);
+  }
+  for (int j = 0; j < len; ++j) s[j] = std::max(s[j] - mx, kernels::vec::kExpLo);
+#pragma omp simd
+  for (int j = 0; j < len; ++j) s[j] = kernels::vec::expVec(s[j]);
+  float sum = 0.f;
+  for (int j = 0; j < len; ++j) sum += s[j];
+  const float inv = 1.f / sum;
+  if constexpr (DH > 0) {
+    float acc[DH] = {};
+    for (int j = 0; j < len; ++j) {
+      const float w = s[j] * inv;
+      const float* vj = vb + int64_t(j) * DH;
+#pragma omp simd
+      for (int c = 0; c < DH; ++c) acc[c] += w * vj[c];
+    }
+    for (int c = 0; c < DH; ++c) o[c] = acc[c];
+  } else {
+    for (int c = 0; c < d; ++c) o[c] = 0.f;
+    for (int j = 0; j < len; ++j) {
+      const float w = s[j] * inv;
+      const float* vj = vb + int64_t(j) * d;
+#pragma omp simd
+      for (int c = 0; c < d; ++c) o[c] += w * vj[c];
+    }
+  }
+}
+
+template <int DH>
+void attendAll(const float* q, const float* K, const float* V, int L, const int32_t* rowOf,
+               int N, int H, int dh, int len, float scale, const float* keyMask, float* out,
+               float* scratch) {
   int64_t total = int64_t(N) * H;
 #pragma omp parallel for schedule(static) if (total * len * dh > 16384)
   for (int64_t nh = 0; nh < total; ++nh) {
     int64_t n = nh / H, h = nh % H;
     int64_t r = rowOf ? rowOf[n] : n;
-    const float* qv = q + nh * dh;
-    const float* kb = K + (r * H + h) * int64_t(L) * dh;
-    const float* vb = V + (r * H + h) * int64_t(L) * dh;
-    const float* m = keyMask ? keyMask + r * L : nullptr;
-    float* s = scratch + nh * len;
-    float mx = -INFINITY;
-    for (int j = 0; j < len; ++j) {
-      const float* kj = kb + int64_t(j) * dh;
-      float acc = 0.f;
-#pragma omp simd reduction(+ : acc)
-      for (int c = 0; c < dh; ++c) acc += qv[c] * kj[c];
-      acc *= scale;
-      if (m) acc += m[j];
-      s[j] = acc;
-      mx = std::max(mx, acc);
-    }
-    float sum = 0.f;
-    for (int j = 0; j < len; ++j) {
-      s[j] = std::exp(s[j] - mx);
-      sum += s[j];
-    }
-    float inv = 1.f / sum;
-    float* o = out + nh * dh;
-    for (int c = 0; c < dh; ++c) o[c] = 0.f;
-    for (int j = 0; j < len; ++j) {
-      float w = s[j] * inv;
-      const float* vj = vb + int64_t(j) * dh;
-#pragma omp simd
-      for (int c = 0; c < dh; ++c) o[c] += w * vj[c];
-    }
+    attendOne<DH>(q + nh * dh, K + (r * H + h) * int64_t(L) * dh,
+                  V + (r * H + h) * int64_t(L) * dh, keyMask ? keyMask + r * L : nullptr, len,
+                  dh, scale, scratch + nh * len, out + nh * dh);
+  }
+}
+}  // namespace
+
+void attendCached(const float* q, const float* K, const float* V, int L, const int32_t* rowOf,
+                  int N, int H, int dh, int len, float scale, const float* keyMask, float* out,
+                  float* scratch) {
+  kernels::countMacs(2 * int64_t(N) * H * len * dh);
+  switch (dh) {
+    case 20: return attendAll<20>(q, K, V, L, rowOf, N, H, dh, len, scale, keyMask, out, scratch);
+    case 32: return attendAll<32>(q, K, V, L, rowOf, N, H, dh, len, scale, keyMask, out, scratch);
+    case 40: return attendAll<40>(q, K, V, L, rowOf, N, H, dh, len, scale, keyMask, out, scratch);
+    case 64: return attendAll<64>(q, K, V, L, rowOf, N, H, dh, len, scale, keyMask, out, scratch);
+    case 128: return attendAll<128>(q, K, V, L, rowOf, N, H, dh, len, scale, keyMask, out, scratch);
+    default: return attendAll<0>(q, K, V, L, rowOf, N, H, dh, len, scale, keyMask, out, scratch);
   }
 }
 

@@ -3,10 +3,17 @@
 #include <cstdlib>
 #include <new>
 
+#include "tensor/block_cache.h"
+
 namespace lt {
 
 std::shared_ptr<Storage> Storage::heap(size_t bytes) {
   auto s = std::shared_ptr<Storage>(new Storage());
+  if (bytes >= LargeBlockCache::kMinBytes) {
+    s->ptr_ = LargeBlockCache::acquire(bytes, &s->capacity_);
+    s->size_ = bytes;
+    return s;
+  }
   size_t n = std::max<size_t>(64, (bytes + 63) / 64 * 64);
   s->ptr_ = static_cast<std::byte*>(std::aligned_alloc(64, n));
   if (!s->ptr_) throw std::bad_alloc();
@@ -24,7 +31,9 @@ std::shared_ptr<Storage> Storage::fromArena(Arena& a, size_t bytes) {
 }
 
 Storage::~Storage() {
-  if (!arena_) std::free(ptr_);
+  if (arena_) return;
+  if (capacity_) LargeBlockCache::release(ptr_, capacity_);
+  else std::free(ptr_);
 }
 
 std::byte* Storage::bytes() const {

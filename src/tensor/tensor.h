@@ -31,6 +31,7 @@ private:
   Storage() = default;
   std::byte* ptr_ = nullptr;
   size_t size_ = 0;
+  size_t capacity_ = 0;     // non-zero: a LargeBlockCache block of this many bytes
   Arena* arena_ = nullptr;  // non-null: owned by the arena, valid for generation_ only
   uint64_t generation_ = 0;
 };

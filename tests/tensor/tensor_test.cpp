@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include "tensor/block_cache.h"
 #include "tensor/tensor.h"
 
 using namespace lt;
@@ -67,4 +68,49 @@ TEST_CASE("Arena allocation, reset and use-after-reset detection") {
   }
   CHECK(arena.capacity() == cap);  // steady state: no new blocks
   CHECK(arena.peakBytes() >= 4400);
+}
+
+TEST_CASE("LargeBlockCache reuses freed large blocks and respects its limit") {
+  LargeBlockCache::clear();
+  size_t oldLimit = LargeBlockCache::limit();
+  LargeBlockCache::setLimit(size_t(64) << 20);
+  CHECK(LargeBlockCache::sizeClass((size_t(9) << 20) + 1) == (size_t(10) << 20));  // 16 MiB octave: 1 MiB steps
+  CHECK(LargeBlockCache::sizeClass(size_t(16) << 20) == (size_t(16) << 20));
+  CHECK(LargeBlockCache::sizeClass((size_t(16) << 20) + 1) == (size_t(18) << 20));
+
+  LargeBlockStats s0 = LargeBlockCache::stats();
+  const void* first;
+  {
+    Tensor a = Tensor::empty({3, 1000, 1000});  // 12 MB: a large block
+    first = static_cast<const void*>(a.data<float>());
+    a.fill(1.f);
+  }
+  CHECK(LargeBlockCache::stats().cachedBlocks == 1);
+  {
+    Tensor b = Tensor::full({2900, 1000}, 2.f);  // 11.6 MB fits the cached 12 MiB class
+    CHECK(static_cast<const void*>(b.data<float>()) == first);
+    CHECK(b.data<float>()[2900 * 1000 - 1] == 2.f);
+    CHECK(LargeBlockCache::stats().cachedBlocks == 0);
+    Tensor c = Tensor::empty({3, 1000, 1000});  // b holds the block: a fresh one
+    CHECK(static_cast<const void*>(c.data<float>()) != first);
+  }
+  LargeBlockStats s1 = LargeBlockCache::stats();
+  CHECK(s1.hits - s0.hits == 1);
+  CHECK(s1.misses - s0.misses == 2);
+  CHECK(s1.cachedBlocks == 2);
+  {
+    Tensor small = Tensor::empty({1000, 1000});  // 4 MB: ordinary heap, cache untouched
+    CHECK(LargeBlockCache::stats().cachedBlocks == 2);
+    Tensor big = Tensor::empty({45, 250, 1000});  // 45 MB (class 44 MiB): no cached block is large enough
+    CHECK(LargeBlockCache::stats().cachedBlocks == 2);
+  }
+  // Releasing the 44 MiB block evicts the oldest 12 MiB block to stay within 64 MiB.
+  LargeBlockStats s2 = LargeBlockCache::stats();
+  CHECK(s2.cachedBytes == (size_t(56) << 20));
+  CHECK(s2.cachedBlocks == 2);
+  LargeBlockCache::setLimit(0);
+  CHECK(LargeBlockCache::stats().cachedBlocks == 0);
+  { Tensor d = Tensor::empty({3, 1000, 1000}); }
+  CHECK(LargeBlockCache::stats().cachedBlocks == 0);
+  LargeBlockCache::setLimit(oldLimit);
 }
