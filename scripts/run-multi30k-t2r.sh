@@ -45,6 +45,6 @@ for name in transformer t2r-finetune t2r; do
   bleu=$("$BIN/lt-eval" bleu --hyp "$dir/test.hyp.en" --ref "$PREP/test.en" | tee "$dir/bleu.txt")
   chrf=$("$BIN/lt-eval" chrf --hyp "$dir/test.hyp.en" --ref "$PREP/test.en" | tee "$dir/chrf.txt")
   last=$(grep -o 'up [0-9]*' "$dir/train.log" | tail -1)
-  printf '| %s | %s | %s | %s |\n' "$name" "$last" "$(echo "$bleu" | sed -E 's/.*= ([0-9.]+) .*/\1/')" \
-    "$(echo "$chrf" | sed -E 's/.*= ([0-9.]+).*/\1/')"
+  printf '| %s | %s | %s | %s |\n' "$name" "$last" "$(echo "$bleu" | sed -E 's/^[^=]*= ([0-9.]+) .*/\1/')" \
+    "$(echo "$chrf" | sed -E 's/^[^=]*= ([0-9.]+).*/\1/')"
 done

@@ -99,8 +99,7 @@ std::vector<std::vector<Hypothesis>> beamSearch(Scorer& scorer, const std::vecto
           }
         }
       };
-      eachCandidate([&](const Candidate& c) {
-        ++total;
+      auto offer = [&](const Candidate& c) {
         if (cands.size() < cap) {
           cands.push_back(c);
           std::push_heap(cands.begin(), cands.end(), better);
@@ -109,7 +108,26 @@ std::vector<std::vector<Hypothesis>> beamSearch(Scorer& scorer, const std::vecto
           cands.back() = c;
           std::push_heap(cands.begin(), cands.end(), better);
         }
-      });
+      };
+      if (forceEos || step < opt.minLen) {
+        eachCandidate([&](const Candidate& c) { ++total, offer(c); });
+      } else {
+        // Hot path: one comparison against the worst kept score per token; the few excluded
+        // tokens (pad, bos) are checked only for scores that would enter the heap.
+        for (int r = 0; r < rows; ++r) {
+          const float base = st.live[r].logProb;
+          if (base == kNegInf) continue;
+          const float* row = lp + (int64_t(i) * k + r) * V;
+          for (int v = 0; v < V; ++v) {
+            const float sc = base + row[v];
+            if (!(sc > kNegInf)) continue;  // -inf and NaN
+            ++total;  // may count pad/bos: it only decides whether a fuller ranking is worth building
+            if (cands.size() == cap && sc < cands.front().score) continue;
+            if (v == opt.pad || v == opt.bos) continue;
+            offer(Candidate{sc, r, v});
+          }
+        }
+      }
       std::sort_heap(cands.begin(), cands.end(), better);
       size_t top = cands.size();
 
