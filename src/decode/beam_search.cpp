@@ -81,53 +81,39 @@ std::vector<std::vector<Hypothesis>> beamSearch(Scorer& scorer, const std::vecto
       const bool forceEos = step >= st.maxLen;
       const int rows = step == 0 ? 1 : k;
       // The 2k best candidates over the sentence's rows, kept in a bounded heap whose front is
-      // the worst kept one: most of the k x V scores fail the first comparison.
+      // the worst kept one. Each finite score is first compared with that worst score, so most
+      // of the k x V tokens cost one comparison; the token rules run only for the rest.
       const size_t cap = size_t(2 * k);
-      size_t total = 0;
-      cands.clear();
-      auto eachCandidate = [&](auto&& visit) {
-        for (int r = 0; r < rows; ++r) {
-          float base = st.live[r].logProb;
-          if (base == kNegInf) continue;
-          const float* row = lp + (int64_t(i) * k + r) * V;
-          for (int v = 0; v < V; ++v) {
-            if (v == opt.pad || v == opt.bos) continue;
-            if (forceEos ? v != opt.eos : (v == opt.eos && step < opt.minLen)) continue;
-            float sc = base + row[v];
-            if (sc == kNegInf || std::isnan(sc)) continue;
-            visit(Candidate{sc, r, v});
-          }
-        }
+      auto allowed = [&](int v) {
+        if (v == opt.pad || v == opt.bos) return false;
+        return forceEos ? v == opt.eos : !(v == opt.eos && step < opt.minLen);
       };
-      auto offer = [&](const Candidate& c) {
-        if (cands.size() < cap) {
-          cands.push_back(c);
-          std::push_heap(cands.begin(), cands.end(), better);
-        } else if (c.score >= cands.front().score && better(c, cands.front())) {
-          std::pop_heap(cands.begin(), cands.end(), better);
-          cands.back() = c;
-          std::push_heap(cands.begin(), cands.end(), better);
-        }
-      };
-      if (forceEos || step < opt.minLen) {
-        eachCandidate([&](const Candidate& c) { ++total, offer(c); });
-      } else {
-        // Hot path: one comparison against the worst kept score per token; the few excluded
-        // tokens (pad, bos) are checked only for scores that would enter the heap.
+      auto eachScore = [&](auto&& visit) {
         for (int r = 0; r < rows; ++r) {
           const float base = st.live[r].logProb;
           if (base == kNegInf) continue;
           const float* row = lp + (int64_t(i) * k + r) * V;
           for (int v = 0; v < V; ++v) {
             const float sc = base + row[v];
-            if (!(sc > kNegInf)) continue;  // -inf and NaN
-            ++total;  // may count pad/bos: it only decides whether a fuller ranking is worth building
-            if (cands.size() == cap && sc < cands.front().score) continue;
-            if (v == opt.pad || v == opt.bos) continue;
-            offer(Candidate{sc, r, v});
+            if (sc > kNegInf) visit(sc, r, v);  // skips -inf and NaN
           }
         }
-      }
+      };
+      cands.clear();
+      eachScore([&](float sc, int r, int v) {
+        const bool full = cands.size() == cap;
+        if (full && sc < cands.front().score) return;
+        if (!allowed(v)) return;
+        const Candidate c{sc, r, v};
+        if (!full) {
+          cands.push_back(c);
+          std::push_heap(cands.begin(), cands.end(), better);
+        } else if (better(c, cands.front())) {
+          std::pop_heap(cands.begin(), cands.end(), better);
+          cands.back() = c;
+          std::push_heap(cands.begin(), cands.end(), better);
+        }
+      });
       std::sort_heap(cands.begin(), cands.end(), better);
       size_t top = cands.size();
 
@@ -151,10 +137,13 @@ std::vector<std::vector<Hypothesis>> beamSearch(Scorer& scorer, const std::vecto
         }
       };
       for (size_t j = 0; j < top; ++j) consider(j);
-      if (int(nextLive.size()) < k && total > top) {
-        // Small vocabularies: walk further down the full ranking for continuations.
+      if (int(nextLive.size()) < k && top == cap) {
+        // Small vocabularies: walk further down the full ranking for continuations (a heap
+        // that did not fill already holds every candidate).
         cands.clear();
-        eachCandidate([&](const Candidate& c) { cands.push_back(c); });
+        eachScore([&](float sc, int r, int v) {
+          if (allowed(v)) cands.push_back({sc, r, v});
+        });
         std::sort(cands.begin(), cands.end(), better);
         for (size_t j = top; j < cands.size() && int(nextLive.size()) < k; ++j)
           if (cands[j].token != opt.eos) consider(j);
