@@ -8,6 +8,8 @@
 # Usage: bash scripts/run-multi30k-t2r.sh [DATA_DIR]     (default ../shared/data)
 #   LT_THREADS_PER_RUN  threads per training run (default 1)
 #   LT_BIN              directory of lt-train / lt-translate / lt-eval (default build/bin)
+#   LT_MINUTES_SOFTMAX  training minutes of run 1 (default 30, the config's)
+#   LT_MINUTES_FINETUNE training minutes of run 2 (default 10); run 3 gets the sum
 #
 # Runs 1 and 3 train side by side with one thread each, and run 2 starts when run 1 ends (beside
 # the last quarter of run 3), so every run sees the same machine: one core each. Wall-clock
@@ -18,6 +20,8 @@ DATA="${1:-${LT_DATA_DIR:-../shared/data}}"
 T="${LT_THREADS_PER_RUN:-1}"
 PREP=data/prepared/multi30k
 BIN="${LT_BIN:-build/bin}"
+M1="${LT_MINUTES_SOFTMAX:-30}"
+M2="${LT_MINUTES_FINETUNE:-10}"
 bash scripts/prepare-multi30k.sh "$DATA" "$PREP"
 export OMP_WAIT_POLICY=PASSIVE
 
@@ -28,11 +32,12 @@ train() {  # name config [extra flags...]
     --log-file "runs/multi30k-$name/train.log" "$@" > "runs/multi30k-$name/stdout" 2>&1
 }
 
-echo "== $(date -u +%H:%M:%S) training transformer (30 min) and t2r from scratch (40 min), $T thread(s) each"
-train t2r configs/multi30k/t2r.yml & SCRATCH=$!
-train transformer configs/multi30k/transformer.yml
-echo "== $(date -u +%H:%M:%S) transformer done; swap to T2R and finetune (10 min)"
-train t2r-finetune configs/multi30k/t2r-finetune.yml --init-from runs/multi30k-transformer/model.lt
+echo "== $(date -u +%H:%M:%S) training transformer ($M1 min) and t2r from scratch ($((M1 + M2)) min), $T thread(s) each"
+train t2r configs/multi30k/t2r.yml --time-limit "$((M1 + M2))m" & SCRATCH=$!
+train transformer configs/multi30k/transformer.yml --time-limit "${M1}m"
+echo "== $(date -u +%H:%M:%S) transformer done; swap to T2R and finetune ($M2 min)"
+train t2r-finetune configs/multi30k/t2r-finetune.yml --init-from runs/multi30k-transformer/model.lt \
+  --time-limit "${M2}m"
 wait "$SCRATCH"
 echo "== $(date -u +%H:%M:%S) all trained"
 

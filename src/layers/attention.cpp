@@ -46,52 +46,6 @@ Var MultiHeadAttention::forward(const Var& query, const Var& keyValue, const Ten
   return out_(mergeHeads(o));
 }
 
-Var MultiHeadAttention::forwardLocal(const Var& x, const Tensor& keep, int window, bool causal,
-                                      RunCtx& ctx) const {
-  const int64_t B = x.dim(0), T = x.dim(1), H = heads_, dh = dh_;
-  const int64_t half = window / 2;
-  const int64_t c = causal ? std::max(1, window) : std::max<int64_t>(1, half);
-  const int64_t nb = (T + c - 1) / c, Tp = nb * c;
-  const int64_t nk = causal ? 2 : 3;  // key blocks per query block
-  auto padT = [&](const Var& t, int64_t before, int64_t after) {  // [B,H,T,dh] along axis 2
-    std::vector<Var> parts;
-    if (before > 0) parts.push_back(Var(Tensor::zeros(Shape{B, H, before, dh})));
-    parts.push_back(t);
-    if (after > 0) parts.push_back(Var(Tensor::zeros(Shape{B, H, after, dh})));
-    return parts.size() == 1 ? t : ops::concat(parts, 2);
-  };
-  // Keys/values of each query block: blocks (i-1, i[, i+1]) -> [B, H, nb, nk·c, dh].
-  auto neighbours = [&](const Var& t) {
-    Var p = ops::reshape(padT(t, c, Tp - T + (causal ? 0 : c)), Shape{B, H, nb + nk - 1, c, dh});
-    std::vector<Var> parts;
-    for (int64_t o = 0; o < nk; ++o) parts.push_back(ops::narrow(p, 2, o, nb));
-    return ops::concat(parts, 3);
-  };
-  Var q = ops::reshape(padT(splitHeads(q_(x)), 0, Tp - T), Shape{B, H, nb, c, dh});
-  Var kx = neighbours(splitHeads(k_(x)));
-  Var vx = neighbours(splitHeads(v_(x)));
-  Var s = ops::matmul(q, kx, false, true, 1.f / std::sqrt(float(dh)));  // [B, H, nb, c, nk·c]
-  const int64_t K = nk * c;
-  Tensor mask = Tensor::empty(Shape{B, 1, nb, c, K});
-  float* m = mask.data<float>();
-  const float* kp = keep.defined() ? keep.data<float>() : nullptr;
-  for (int64_t b = 0; b < B; ++b)
-    for (int64_t blk = 0; blk < nb; ++blk)
-      for (int64_t r = 0; r < c; ++r) {
-        int64_t i = blk * c + r;
-        for (int64_t sIdx = 0; sIdx < K; ++sIdx) {
-          int64_t j = (blk - 1) * c + sIdx;
-          bool ok = j >= 0 && j < T && (!kp || kp[b * T + j] != 0.f) &&
-                    (causal ? (j <= i && i - j < window) : std::abs(i - j) <= half);
-          m[((b * nb + blk) * c + r) * K + sIdx] = ok ? 0.f : kMaskValue;
-        }
-      }
-  Var p = dropout(ops::softmax(s, mask), attnDrop_, ctx);
-  Var o = ops::reshape(ops::matmul(p, vx), Shape{B, H, Tp, dh});
-  if (Tp != T) o = ops::narrow(o, 2, 0, T);
-  return out_(mergeHeads(o));
-}
-
 KvCache MultiHeadAttention::allocCache(int capacity, int maxSteps, int window, int global) const {
   HeapScope heap;
   KvCache c;

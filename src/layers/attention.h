@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "layers/linear.h"
+#include "layers/sparse_pattern.h"
 
 namespace lt::layers {
 
@@ -42,13 +43,13 @@ public:
   // [B, H, Tq, Tk], or undefined.
   Var forward(const Var& query, const Var& keyValue, const Tensor& mask, RunCtx& ctx) const;
 
-  // Local (sliding-window) self-attention computed blockwise, O(T·window) instead of O(T²):
-  // queries in blocks of c tokens attend to the keys of their own and neighbouring blocks
-  // (non-causal: c = max(1, window/2), blocks i-1, i, i+1, keys with |i - j| <= window/2;
-  // causal: c = window, blocks i-1, i, keys with 0 <= i - j < window). keep f32 [B, T] 1/0
-  // masks padded keys (or undefined). Equals forward() with layers::localMask(T, window, 0,
-  // causal) (+ key padding) at every query that has a visible key. x [B, T, E] -> [B, T, E]
-  Var forwardLocal(const Var& x, const Tensor& keep, int window, bool causal, RunCtx& ctx) const;
+  // Self-attention under a sparse pattern (layers/sparse_pattern.h), computed blockwise:
+  // O(T·keyBlocks·block) for the sparse rows plus O(denseRows·T) for the global queries,
+  // instead of O(T²). keep f32 [B, T] 1/0 masks padded keys (or undefined). Equals forward()
+  // under the pattern's dense mask (+ key padding) at every query that has a visible key.
+  // x [B, T, E] -> [B, T, E]. (layers/block_sparse_attention.cpp)
+  Var forwardBlockSparse(const Var& x, const Tensor& keep, const BlockPattern& pattern,
+                         RunCtx& ctx) const;
 
   // --- incremental decoding (no gradients) ---
   // window > 0: local attention with a left window of `window` steps plus `global` leading

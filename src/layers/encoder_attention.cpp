@@ -13,53 +13,6 @@
 
 namespace lt::layers {
 
-Tensor localMask(int T, int window, int global, bool causal) {
-  Tensor m = Tensor::empty(Shape{1, 1, T, T});
-  float* p = m.data<float>();
-  for (int i = 0; i < T; ++i)
-    for (int j = 0; j < T; ++j) {
-      bool ok = causal ? (j <= i && (i - j < window || j < global))
-                       : (std::abs(i - j) <= window / 2 || j < global || i < global);
-      p[int64_t(i) * T + j] = ok ? 0.f : kMaskValue;
-    }
-  return m;
-}
-
-Tensor bigbirdMask(int T, int block, int window, int random, int global, uint64_t seed,
-                   uint64_t salt) {
-  int nb = (T + block - 1) / block;
-  std::vector<char> see(size_t(nb) * nb, 0);
-  for (int qb = 0; qb < nb; ++qb) {
-    for (int kb = 0; kb < nb; ++kb) {
-      bool ok = std::abs(qb - kb) <= window / 2 || kb < global || qb < global;
-      see[size_t(qb) * nb + kb] = ok;
-    }
-    for (int r = 0; r < random; ++r) {
-      int kb = int(philoxUniform(seed ^ salt, uint64_t(qb), uint64_t(r)) * float(nb));
-      see[size_t(qb) * nb + size_t(std::min(kb, nb - 1))] = 1;
-    }
-  }
-  Tensor m = Tensor::empty(Shape{1, 1, T, T});
-  float* p = m.data<float>();
-  for (int i = 0; i < T; ++i)
-    for (int j = 0; j < T; ++j)
-      p[int64_t(i) * T + j] = see[size_t(i / block) * nb + size_t(j / block)] ? 0.f : kMaskValue;
-  return m;
-}
-
-Tensor combineMasks(const Tensor& pattern, const Tensor& keyPad) {
-  int64_t T = pattern.dim(3), B = keyPad.dim(0);
-  Tensor m = Tensor::empty(Shape{B, 1, T, T});
-  const float* a = pattern.data<float>();
-  const float* k = keyPad.data<float>();
-  float* p = m.data<float>();
-  for (int64_t b = 0; b < B; ++b)
-    for (int64_t i = 0; i < T; ++i)
-      for (int64_t j = 0; j < T; ++j)
-        p[(b * T + i) * T + j] = std::max(a[i * T + j] + k[b * T + j], kMaskValue);
-  return m;
-}
-
 LinformerAttention::LinformerAttention(ParamBuilder& pb, const Scope& scope, int dim, int heads,
                                        int k, int maxLen, float attentionDropout)
     : dim_(dim), heads_(heads), dh_(dim / std::max(heads, 1)), k_len_(k), maxLen_(maxLen),

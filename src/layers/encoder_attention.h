@@ -1,29 +1,12 @@
-// Encoder-only efficient attention (seed-systems.md §4): patterns as additive masks for
-// softmax attention (local window, BigBird blocks), Linformer and Fastformer. Their mixing uses
-// future positions, so the decoder refuses them (models/model_config.cpp) — except local,
-// whose left-only window is causal (layers/attention.h keeps a capped KV cache for it).
-// Local attention without global tokens runs blockwise (MultiHeadAttention::forwardLocal,
-// O(T·window)); with global tokens, and BigBird, run the dense masked product (correctness
-// first: their counted MACs are those of full attention).
+// Encoder-only efficient attention (seed-systems.md §4): Linformer and Fastformer. Their mixing
+// uses future positions, so the decoder refuses them (models/model_config.cpp). The sparse
+// patterns (local, BigBird) are in layers/sparse_pattern.h.
 #pragma once
 #include <cstdint>
 
 #include "layers/linear.h"
 
 namespace lt::layers {
-
-// [1, 1, T, T] additive: key j visible to query i iff (causal: j <= i and i - j < window;
-// else |i - j| <= window / 2) or j < global (or, not causal, i < global).
-Tensor localMask(int T, int window, int global, bool causal);
-
-// [1, 1, T, T] additive BigBird pattern over blocks of `block` tokens: query block qb sees
-// key blocks |qb - kb| <= window / 2, `random` blocks drawn per query block from
-// (seed, layerSalt, qb), and the first `global` blocks; the global blocks see everything.
-Tensor bigbirdMask(int T, int block, int window, int random, int global, uint64_t seed,
-                   uint64_t layerSalt);
-
-// pattern [1, 1, T, T] + key padding [B, 1, 1, T] -> [B, 1, T, T].
-Tensor combineMasks(const Tensor& pattern, const Tensor& keyPad);
 
 // Linformer (Wang et al. 2020): K' = E·K, V' = F·V along the length axis (E, F [k, maxLen]
 // per layer, shared by the heads; sequences shorter than maxLen use the first T columns;

@@ -7,6 +7,7 @@
 #include "ops/binary.h"
 #include "ops/eltwise.h"
 #include "ops/matmul.h"
+#include "ops/random_fourier.h"
 #include "ops/reduce.h"
 #include "ops/shape_ops.h"
 
@@ -84,26 +85,29 @@ FeatureAttention::FeatureAttention(ParamBuilder& pb, const Scope& scope, int dim
     phiW_ = pb.add(scope / "phi" / "weight", Shape{heads, m_, dh_}, Init::uniform(bound));
     phiB_ = pb.add(scope / "phi" / "bias", Shape{heads, m_}, Init::uniform(bound));
   } else {
-    m_ = spec.features;
-    features_ = pb.add(scope / "features", Shape{heads, m_, dh_}, Init::zeros());
+    m_ = spec.map == FeatureMap::Rfa ? 2 * spec.features : spec.features;
+    features_ = pb.add(scope / "features", Shape{heads, spec.features, dh_}, Init::zeros());
+    if (spec.map == FeatureMap::Rfa)
+      rfaScale_ = pb.add(scope / "rfa_scale", Shape{heads}, Init::constant(1.f));
     features_.node()->requiresGrad = false;  // a buffer, redrawn, never trained
     if (pb.initializing()) redraw(0, true);
   }
 }
 
 void FeatureAttention::redraw(int64_t update, bool force) {
-  if (spec_.map != FeatureMap::Performer) return;
+  if (spec_.map != FeatureMap::Performer && spec_.map != FeatureMap::Rfa) return;
   int64_t period = spec_.redraw > 0 ? update / spec_.redraw : 0;
   if (!force && period == drawnPeriod_) return;
   Rng rng(mix64(spec_.seed ^ mix64(scopeHash_ ^ mix64(uint64_t(period)))));
-  Tensor f = orthogonalRandomFeatures(heads_, m_, dh_, rng);
+  Tensor f = orthogonalRandomFeatures(heads_, spec_.features, dh_, rng);
   std::memcpy(features_.mutableValue().data<float>(), f.data<float>(),
               sizeof(float) * size_t(f.elements()));
   drawnPeriod_ = period;
 }
 
 ops::Denominator FeatureAttention::mode() const {
-  return spec_.map == FeatureMap::T2R ? ops::Denominator::ClampEps : ops::Denominator::AddEps;
+  return spec_.map == FeatureMap::T2R || spec_.map == FeatureMap::Rfa ? ops::Denominator::ClampEps
+                                                                       : ops::Denominator::AddEps;
 }
 
 Var FeatureAttention::splitHeads(const Var& x) const {
@@ -126,6 +130,8 @@ Var FeatureAttention::phi(const Var& x, bool query) const {
     if (query) xh = ops::scale(xh, 1.f / std::sqrt(float(dh_)));
     f = ops::matmul(xh, phiW_, false, true);                         // [H, B*T, k]
     f = ops::relu(ops::add(f, ops::reshape(phiB_, Shape{H, 1, m_})));
+  } else if (spec_.map == FeatureMap::Rfa) {
+    f = ops::randomFourierFeatures(xh, features_.value(), rfaScale_);  // [H, B*T, 2m]
   } else {
     xh = ops::scale(xh, 1.f / std::pow(float(dh_), 0.25f));
     Var wx = ops::matmul(xh, Var(features_.value()), false, true);  // [H, B*T, m]
@@ -135,13 +141,31 @@ Var FeatureAttention::phi(const Var& x, bool query) const {
   return ops::transpose(ops::reshape(f, Shape{H, B, T, m_}), {1, 0, 2, 3});  // [B, H, T, m]
 }
 
+Tensor dropPositions(const Tensor& keep, int64_t B, int64_t T, float p, uint64_t seed,
+                     uint64_t stream) {
+  Tensor out = Tensor::empty(Shape{B, T});
+  float* o = out.data<float>();
+  const float* k = keep.defined() ? keep.data<float>() : nullptr;
+  for (int64_t i = 0; i < B * T; ++i) {
+    bool kept = (!k || k[i] != 0.f) && philoxUniform(seed, stream, uint64_t(i)) >= p;
+    o[i] = kept ? 1.f : 0.f;
+  }
+  return out;
+}
+
 Var FeatureAttention::forward(const Var& query, const Var& keyValue, bool causal,
-                              const Tensor& keep) const {
+                              const Tensor& keep, RunCtx& ctx) const {
+  Tensor kk = keep;
+  if (!causal) {
+    uint64_t stream = ctx.nextStream();
+    float p = ctx.rate(spec_.positionDropout);
+    if (p > 0.f) kk = dropPositions(keep, keyValue.dim(0), keyValue.dim(1), p, ctx.seed, stream);
+  }
   Var pq = phi(q_(query), true);
   Var pk = phi(k_(keyValue), false);
   Var v = splitHeads(v_(keyValue));
   Var o = causal ? ops::causalLinearAttention(pq, pk, v, spec_.eps, mode(), keep)
-                 : ops::linearAttention(pq, pk, v, spec_.eps, mode(), keep);
+                 : ops::linearAttention(pq, pk, v, spec_.eps, mode(), kk);
   return out_(mergeHeads(o));
 }
 

@@ -15,9 +15,18 @@
 //              gradient) and redrawn by redraw(update) every `redraw` updates, deterministically
 //              from (seed, scope, update / redraw), so a resumed run draws the same ones and
 //              decoding uses the ones saved in the model file.
+//   Rfa        random Fourier features (Peng et al. 2021, sin/cos): phi(x) = m^(-1/2)
+//              [sin(s_h W_h x̂), cos(s_h W_h x̂)], x̂ = x/|x|, so phi(q)·phi(k) estimates the
+//              Gaussian kernel exp(-s_h²|q̂ - k̂|²/2) ∝ exp(s_h² q̂·k̂) (ops/random_fourier.h).
+//              W_h: `features` random rows stored and redrawn exactly as Performer's
+//              (<scope>/features [H, m, dh]); s_h = 1/sigma_h learned per head
+//              (<scope>/rfa_scale [H], initialised to 1). Feature size 2m. The features can
+//              be negative, so the denominator is clamped: max(q.z, eps) (default 1e-2).
 // Training: the parallel forms ops::causalLinearAttention (decoder self) and
-// ops::linearAttention (encoder self, cross), keys masked by the padding. No attention dropout
-// (the prefix-sum form has no attention matrix to drop).
+// ops::linearAttention (encoder self, cross), keys masked by the padding. The non-causal forms
+// drop whole key positions with the attention-dropout rate (T2R's cross-attention dropout: a
+// per-position mask on phi(k), no rescaling since numerator and denominator share it); the
+// causal prefix-sum form has no attention matrix to drop and uses none.
 // Decoding: the recurrent form, fp32 sums S [N, H, m, dh], z [N, H, m] per layer; for
 // cross-attention S, z are computed once per source row and addressed through a row map.
 #pragma once
@@ -28,15 +37,21 @@
 
 namespace lt::layers {
 
-enum class FeatureMap { Elu, T2R, Performer };
+enum class FeatureMap { Elu, T2R, Performer, Rfa };
 
 struct FeatureSpec {
   FeatureMap map = FeatureMap::Elu;
-  int features = 32;      // T2R k / Performer m (Elu: = dh)
+  int features = 32;      // T2R k / Performer m / Rfa random rows (Elu: = dh)
   float eps = 1e-6f;
-  int redraw = 0;         // Performer: redraw every N updates (0 = never)
-  uint64_t seed = 1;      // Performer
+  int redraw = 0;         // Performer, Rfa: redraw every N updates (0 = never)
+  uint64_t seed = 1;      // Performer, Rfa
+  float positionDropout = 0.f;  // non-causal forms, training: rate of dropped key positions
 };
+
+// keep [B, T] 1/0 (or undefined: all kept) with each position also dropped with probability
+// p, drawn from (seed, stream, b·T + t) — the mask of FeatureAttention's position dropout.
+Tensor dropPositions(const Tensor& keep, int64_t B, int64_t T, float p, uint64_t seed,
+                     uint64_t stream);
 
 // Recurrent state: S [rows, H, m, dh], z [rows, H, m] (heap, fp32).
 struct LinearState {
@@ -50,8 +65,10 @@ public:
                    const FeatureSpec& spec);
 
   // query [B, Tq, E], keyValue [B, Tk, E]; keep f32 [B, Tk] 1 / 0 (padding) or undefined.
-  // causal: decoder self-attention (Tq == Tk). -> [B, Tq, E]
-  Var forward(const Var& query, const Var& keyValue, bool causal, const Tensor& keep) const;
+  // causal: decoder self-attention (Tq == Tk). Non-causal calls take one dropout stream of
+  // ctx. -> [B, Tq, E]
+  Var forward(const Var& query, const Var& keyValue, bool causal, const Tensor& keep,
+              RunCtx& ctx) const;
 
   // Features of projected queries or keys x [B, T, E] -> [B, H, T, m].
   Var phi(const Var& x, bool query) const;
@@ -65,7 +82,7 @@ public:
   // x [N, 1, E]; row n reads the sums of source row srcRow[n]. -> [N, 1, E]
   Var stepCross(const Var& x, const LinearState& sums, const int32_t* srcRow) const;
 
-  // Performer: redraws the features for training update `update` when its redraw period
+  // Performer, Rfa: redraws the features for training update `update` when its redraw period
   // differs from the current one (or always when `force`). No-op for the other maps.
   void redraw(int64_t update, bool force = false);
 
@@ -80,7 +97,8 @@ private:
   ops::Denominator mode() const;
   Linear q_, k_, v_, out_;
   Var phiW_, phiB_;   // T2R
-  Var features_;      // Performer [H, m, dh]
+  Var features_;      // Performer, Rfa [H, m, dh]
+  Var rfaScale_;      // Rfa [H]
   FeatureSpec spec_;
   uint64_t scopeHash_ = 0;
   int64_t drawnPeriod_ = -1;

@@ -43,9 +43,12 @@ TokenMixer::TokenMixer(ParamBuilder& pb, const Scope& scope,
                                                         : ConvBranch::Kind::Dynamic,
                               b.dim, b.heads, b.kernel, b.glu, causal, weightDropout);
         break;
-      case Kind::Feature:
-        feat_[i] = FeatureAttention(pb, s, b.dim, b.heads, b.feature);
+      case Kind::Feature: {
+        FeatureSpec f = b.feature;
+        f.positionDropout = attentionDropout;
+        feat_[i] = FeatureAttention(pb, s, b.dim, b.heads, f);
         break;
+      }
       case Kind::Linformer:
         linformer_[i] =
             LinformerAttention(pb, s, b.dim, b.heads, b.k, b.maxLength, attentionDropout);
@@ -72,29 +75,21 @@ Var TokenMixer::forward(const Var& x, const Tensor& attnMask, const Tensor& keep
       case Kind::Attention:
         outs.push_back(attn_[i].forward(xi, xi, attnMask, ctx));
         break;
-      case Kind::Local: {
-        if (b.global == 0) {  // blockwise O(T·window)
-          outs.push_back(attn_[i].forwardLocal(xi, causal_ ? Tensor() : keep2, b.window, causal_,
-                                               ctx));
-          break;
-        }
-        Tensor m = localMask(T, b.window, b.global, causal_);
-        if (!causal_ && attnMask.defined()) m = combineMasks(m, attnMask);
-        outs.push_back(attn_[i].forward(xi, xi, m, ctx));
+      case Kind::Local:  // blockwise: O(T·window) plus the global tokens
+        outs.push_back(attn_[i].forwardBlockSparse(
+            xi, causal_ ? Tensor() : keep2, localPattern(T, b.window, b.global, causal_), ctx));
         break;
-      }
-      case Kind::BigBird: {
-        Tensor m = bigbirdMask(T, b.block, b.window, b.random, b.global, b.seed, salt_[i]);
-        if (attnMask.defined()) m = combineMasks(m, attnMask);
-        outs.push_back(attn_[i].forward(xi, xi, m, ctx));
+      case Kind::BigBird:
+        outs.push_back(attn_[i].forwardBlockSparse(
+            xi, keep2, bigbirdPattern(T, b.block, b.window, b.random, b.global, b.seed, salt_[i]),
+            ctx));
         break;
-      }
       case Kind::LightConv:
       case Kind::DynamicConv:
         outs.push_back(conv_[i].forward(xi, keep, ctx));
         break;
       case Kind::Feature:
-        outs.push_back(feat_[i].forward(xi, xi, causal_, causal_ ? Tensor() : keep2));
+        outs.push_back(feat_[i].forward(xi, xi, causal_, causal_ ? Tensor() : keep2, ctx));
         break;
       case Kind::Linformer:
         outs.push_back(linformer_[i].forward(xi, keep, ctx));

@@ -36,6 +36,7 @@ layers::FeatureSpec featureSpec(const BranchConfig& b) {
   layers::FeatureSpec f;
   f.map = b.type == "linear" ? layers::FeatureMap::Elu
           : b.type == "t2r"  ? layers::FeatureMap::T2R
+          : b.type == "rfa"  ? layers::FeatureMap::Rfa
                              : layers::FeatureMap::Performer;
   f.features = b.features;
   f.eps = b.eps;
@@ -149,9 +150,11 @@ EncoderDecoder::EncoderDecoder(const ModelConfig& cfgIn, ParamStore& params, Rng
                                c.attentionDropout, c.weightDropout);
     L.ln1 = layers::LayerNorm(pb, s / "ln1", d);
     L.featureCross = c.crossAttention.type != "softmax";
-    if (L.featureCross)
-      L.crossFeat = layers::FeatureAttention(pb, s / "cross", d, c.crossHeads,
-                                             featureSpec(c.crossAttention));
+    if (L.featureCross) {
+      layers::FeatureSpec f = featureSpec(c.crossAttention);
+      f.positionDropout = c.attentionDropout;
+      L.crossFeat = layers::FeatureAttention(pb, s / "cross", d, c.crossHeads, f);
+    }
     else
       L.cross = layers::MultiHeadAttention(pb, s / "cross", d, c.crossHeads, c.attentionDropout);
     L.ln2 = layers::LayerNorm(pb, s / "ln2", d);
@@ -244,7 +247,7 @@ Var EncoderDecoder::runDecoder(const Tensor& tgtIn, const Var& mem, const Tensor
                  [&](const Var& h) { return L.mix.forward(h, causal, Tensor(), ctx); });
     y = sublayer(y, L.ln2, cfg_.preNorm, cfg_.dropout, ctx,
                  [&](const Var& h) {
-                   if (L.featureCross) return L.crossFeat.forward(h, mem, false, crossKeep);
+                   if (L.featureCross) return L.crossFeat.forward(h, mem, false, crossKeep, ctx);
                    return L.cross.forward(h, mem, crossMask, ctx);
                  });
     y = sublayer(y, L.ln3, cfg_.preNorm, cfg_.dropout, ctx,

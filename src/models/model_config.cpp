@@ -16,11 +16,13 @@ namespace {
 const std::vector<int> kDefaultKernels = {3, 7, 15, 31, 31, 31};
 const std::vector<std::string> kBranchTypes = {"attention", "lightconv", "dynamicconv",
                                                "linear",    "t2r",       "performer",
-                                               "local",     "linformer", "bigbird",
+                                               "rfa",       "local",     "linformer", "bigbird",
                                                "fastformer"};
 const std::vector<std::string> kDecoderTypes = {"attention", "lightconv", "dynamicconv", "linear",
-                                                "t2r",       "performer", "local"};
-const std::vector<std::string> kCrossTypes = {"softmax", "linear", "t2r", "performer"};
+                                                "t2r",       "performer", "rfa",
+                                                "local"};
+const std::vector<std::string> kCrossTypes = {"softmax", "linear", "t2r", "performer",
+                                                "rfa"};
 
 bool isConv(const std::string& t) { return t == "lightconv" || t == "dynamicconv"; }
 const std::vector<std::string> kSharing = {"none", "decoder-output", "all"};
@@ -183,7 +185,7 @@ std::string variantYaml(const BranchConfig& b) {
   const std::string& t = b.type;
   if (t == "linear") return fmt::format(", eps: {}", b.eps);
   if (t == "t2r") return fmt::format(", features: {}, eps: {}", b.features, b.eps);
-  if (t == "performer")
+  if (t == "performer" || t == "rfa")
     return fmt::format(", features: {}, eps: {}, redraw: {}, seed: {}", b.features, b.eps,
                        b.redraw, b.seed);
   if (t == "local") return fmt::format(", window: {}, global: {}", b.window, b.global);
@@ -211,6 +213,12 @@ void resolveVariant(BranchConfig& b, const std::string& what) {
     def(b.redraw, -1, 1000);
     def(b.seed, int64_t(-1), int64_t(1));
   }
+  if (t == "rfa") {
+    def(b.features, 0, 32);
+    def(b.eps, 0.f, 1e-2f);
+    def(b.redraw, -1, 1000);
+    def(b.seed, int64_t(-1), int64_t(1));
+  }
   if (t == "local") {
     def(b.window, -1, 8);
     def(b.global, -1, 0);
@@ -232,9 +240,9 @@ void resolveVariant(BranchConfig& b, const std::string& what) {
     if (t != "linear")
       LT_CHECK(b.features >= 1, ConfigError, "model config: {} ({}): features must be >= 1, got {}",
                what, t, b.features);
-    if (t == "performer")
+    if (t == "performer" || t == "rfa")
       LT_CHECK(b.redraw >= 0, ConfigError,
-               "model config: {} (performer): redraw must be >= 0 (0 = never), got {}", what,
+               "model config: {} ({}): redraw must be >= 0 (0 = never), got {}", what, t,
                b.redraw);
   }
   if (t == "local")
@@ -395,7 +403,7 @@ const std::vector<std::string>& decoderBranchTypes() { return kDecoderTypes; }
 const std::vector<std::string>& encoderBranchTypes() { return kBranchTypes; }
 const std::vector<std::string>& crossAttentionTypes() { return kCrossTypes; }
 bool isFeatureAttention(const std::string& t) {
-  return t == "linear" || t == "t2r" || t == "performer";
+  return t == "linear" || t == "t2r" || t == "performer" || t == "rfa";
 }
 
 const std::vector<std::string>& blockPresetNames() {

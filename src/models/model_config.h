@@ -21,13 +21,16 @@ class Node;
 
 namespace lt::models {
 
-// One token-mixing branch of a block (or, with type softmax | linear | t2r | performer, the
+// One token-mixing branch of a block (or, with type softmax | linear | t2r | performer | rfa, the
 // decoder's cross-attention). Efficient-attention variants (seed-systems.md §3-4):
 //   linear      phi = elu + 1, denominator q.z + eps               {type: linear, eps: 1e-6}
 //   t2r         phi = relu(W_h x + b_h) learned per layer and head, queries scaled by
 //               1/sqrt(dh) first, denominator max(q.z, eps)   {type: t2r, features: 32, eps: 1e-2}
 //   performer   FAVOR+ positive orthogonal random features, redrawn every `redraw` updates
 //               (deterministic from seed and update)  {type: performer, features: 64, redraw: 1000, seed: 1}
+//   rfa         random Fourier (sin/cos) features of l2-normalised q, k, learned per-head width,
+//               redrawn like performer's, denominator max(q.z, eps)
+//                                  {type: rfa, features: 32, eps: 1e-2, redraw: 1000, seed: 1}
 //   local       sliding window softmax attention (encoder: window/2 each side; decoder: left
 //               window, KV cache capped) plus `global` leading tokens   {type: local, window: 8, global: 0}
 //   linformer   length projections E, F [k, max-length] (encoder only)  {type: linformer, k: 32, max-length: 256}

@@ -29,7 +29,8 @@ std::string compareBranch(const BranchConfig& a, const BranchConfig& b, const st
   if (a.heads != b.heads) return diff("heads", std::to_string(a.heads), std::to_string(b.heads));
   if (a.kernels != b.kernels) return diff("kernels", "other", "other");
   if (a.glu != b.glu) return diff("glu", a.glu ? "true" : "false", b.glu ? "true" : "false");
-  if (a.type == b.type && (a.type == "t2r" || a.type == "performer") && a.features != b.features)
+  if (a.type == b.type && (a.type == "t2r" || a.type == "performer" || a.type == "rfa") &&
+      a.features != b.features)
     return diff("features", std::to_string(a.features), std::to_string(b.features));
   if (a.type == b.type && a.type == "linformer" && (a.k != b.k || a.maxLength != b.maxLength))
     return diff("k / max-length", fmt::format("{} / {}", a.k, a.maxLength),
@@ -76,7 +77,7 @@ std::string firstArchitectureMismatch(const ModelConfig& a, const ModelConfig& b
 
 bool isFreshFeatureParam(const std::string& name) {
   return endsWith(name, "/phi/weight") || endsWith(name, "/phi/bias") ||
-         endsWith(name, "/features");
+         endsWith(name, "/features") || endsWith(name, "/rfa_scale");
 }
 
 SwapResult loadSwappedWeights(const ModelFileContents& file, const ModelConfig& target,
@@ -147,7 +148,8 @@ int64_t applyFinetuneMode(ParamStore& params, const std::string& mode) {
       bool projection = name.find("/q/") != std::string::npos ||
                         name.find("/k/") != std::string::npos ||
                         name.find("/v/") != std::string::npos ||
-                        name.find("/phi/") != std::string::npos;
+                        name.find("/phi/") != std::string::npos ||
+                        endsWith(name, "/rfa_scale");
       train = decoderAttention && projection;
     }
     var.node()->requiresGrad = train;

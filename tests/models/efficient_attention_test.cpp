@@ -88,13 +88,14 @@ void checkDecoding(const ModelConfig& cfg) {
 const char* kT2R = "{type: t2r, heads: 2, features: 6}";
 const char* kLinear = "{type: linear, heads: 2}";
 const char* kPerformer = "{type: performer, heads: 2, features: 16, seed: 3}";
+const char* kRfa = "{type: rfa, heads: 2, features: 8, seed: 5}";
 const char* kLocal = "{type: local, heads: 2, window: 3, global: 1}";
 const char* kSoftmax = "{type: attention, heads: 2}";
 
 }  // namespace
 
 TEST_CASE("efficient: decoder self-attention variants, step == parallel forward") {
-  for (const char* dec : {kLinear, kT2R, kPerformer, kLocal, "{type: local, heads: 2, window: 2, global: 0}"}) {
+  for (const char* dec : {kLinear, kT2R, kPerformer, kRfa, kLocal, "{type: local, heads: 2, window: 2, global: 0}"}) {
     CAPTURE(dec);
     checkDecoding(config(kSoftmax, dec, ""));
   }
@@ -107,7 +108,8 @@ TEST_CASE("efficient: decoder self-attention variants, step == parallel forward"
 }
 
 TEST_CASE("efficient: cross-attention variants, step == parallel forward") {
-  for (const char* cross : {"linear", "{type: t2r, features: 5}", "{type: performer, features: 12}"}) {
+  for (const char* cross : {"linear", "{type: t2r, features: 5}", "{type: performer, features: 12}",
+                            "{type: rfa, features: 6}"}) {
     CAPTURE(cross);
     checkDecoding(config(kSoftmax, kSoftmax, cross));
     checkDecoding(config(kSoftmax, kT2R, cross));
@@ -118,7 +120,7 @@ TEST_CASE("efficient: encoder-only variants in the encoder, decoding still match
   for (const char* enc :
        {"{type: linformer, heads: 2, k: 5, max-length: 9}", "{type: fastformer, heads: 2}",
         "{type: bigbird, heads: 2, block: 2, window: 3, random: 1, global: 1}", kLocal, kT2R,
-        kPerformer, "{type: local, heads: 2, window: 5}"}) {
+        kPerformer, kRfa, "{type: local, heads: 2, window: 5}"}) {
     CAPTURE(enc);
     checkDecoding(config(enc, kT2R, "t2r"));
   }
@@ -128,7 +130,7 @@ TEST_CASE("efficient: encoder outputs at real tokens do not depend on padding") 
   for (const char* enc :
        {"{type: linformer, heads: 2, k: 5, max-length: 12}", "{type: fastformer, heads: 2}",
         "{type: bigbird, heads: 2, block: 2, window: 3, random: 1, global: 1}", kLocal, kT2R,
-        kLinear, kPerformer, "{type: local, heads: 2, window: 4}"}) {
+        kLinear, kPerformer, kRfa, "{type: local, heads: 2, window: 4}"}) {
     CAPTURE(enc);
     ParamStore ps;
     Rng rng(5);
@@ -144,7 +146,7 @@ TEST_CASE("efficient: encoder outputs at real tokens do not depend on padding") 
 }
 
 TEST_CASE("efficient: causal variants never look ahead") {
-  for (const char* dec : {kLinear, kT2R, kPerformer, kLocal}) {
+  for (const char* dec : {kLinear, kT2R, kPerformer, kRfa, kLocal}) {
     CAPTURE(dec);
     ParamStore ps;
     Rng rng(8);
@@ -191,7 +193,7 @@ TEST_CASE("efficient: config keys, defaults, round trip and errors") {
       CHECK(m.find("encoder-only") != std::string::npos);
       CHECK(m.find("decoder-block") != std::string::npos);
       CHECK(m.find("allowed in the decoder: attention, lightconv, dynamicconv, linear, t2r, "
-                   "performer, local") != std::string::npos);
+                   "performer, rfa, local") != std::string::npos);
     }
   }
   CHECK_THROWS_AS(config(kSoftmax, kSoftmax, "local"), ConfigError);
@@ -228,7 +230,7 @@ TEST_CASE("efficient: Performer approximates softmax attention, error falls with
       layers::FeatureAttention perf(pb1, Scope("a"), E, H, spec);
       for (const char* n : {"a/q/weight", "a/k/weight", "a/v/weight", "a/out/weight"})
         REQUIRE(test::maxAbsDiff(ps.get(n).value(), ref.get(n).value()) == 0.f);
-      Tensor got = perf.forward(Var(x), Var(x), false, Tensor()).value();
+      Tensor got = perf.forward(Var(x), Var(x), false, Tensor(), ctx).value();
       double e = 0;
       for (int64_t i = 0; i < got.elements(); ++i)
         e += std::fabs(got.data<float>()[i] - want.data<float>()[i]);
@@ -269,4 +271,46 @@ TEST_CASE("efficient: t2r decoder state does not grow with the decoded length") 
   CHECK(s2.decodeStepMacs > s1.decodeStepMacs + 100);
   CHECK(t2.decodeStepMacs == doctest::Approx(t1.decodeStepMacs));
   CHECK(t1.multAdds > 0);
+}
+
+TEST_CASE("efficient: position dropout of the non-causal feature forms (T2R cross-attention)") {
+  // The mask: rate p of positions dropped, padding stays dropped, a function of (seed, stream).
+  const int64_t B = 8, T = 500;
+  Tensor keep = Tensor::full(Shape{B, T}, 1.f);
+  for (int64_t t = 450; t < T; ++t) keep.data<float>()[t] = 0.f;  // row 0: 50 padded
+  Tensor m = layers::dropPositions(keep, B, T, 0.3f, 7, 2);
+  double kept = 0;
+  for (int64_t i = 0; i < B * T; ++i) kept += m.data<float>()[i];
+  CHECK(kept / double(B * T - 50) == doctest::Approx(0.7).epsilon(0.05));
+  for (int64_t t = 450; t < T; ++t) CHECK(m.data<float>()[t] == 0.f);
+  CHECK(test::maxAbsDiff(m, layers::dropPositions(keep, B, T, 0.3f, 7, 2)) == 0.f);
+  CHECK(test::maxAbsDiff(m, layers::dropPositions(keep, B, T, 0.3f, 7, 3)) > 0.f);
+
+  // A training forward equals the evaluation forward under that mask (stream 1 of a fresh
+  // context), and differs from the undropped one.
+  const int E = 8, H = 2, Tq = 3, Tk = 9;
+  ParamStore ps;
+  Rng rng(5);
+  layers::ParamBuilder pb(ps, rng);
+  layers::FeatureSpec spec;
+  spec.map = layers::FeatureMap::T2R;
+  spec.features = 6;
+  spec.eps = 1e-2f;
+  spec.positionDropout = 0.4f;
+  layers::FeatureAttention att(pb, Scope("a"), E, H, spec);
+  Rng d(9);
+  Tensor q = test::randomTensor(Shape{2, Tq, E}, d), kv = test::randomTensor(Shape{2, Tk, E}, d);
+  Tensor pad = Tensor::full(Shape{2, Tk}, 1.f);
+  pad.data<float>()[Tk + Tk - 1] = 0.f;
+  NoGradScope ng;
+  layers::RunCtx train;
+  train.train = true;
+  train.seed = 42;
+  Tensor got = att.forward(Var(q), Var(kv), false, pad, train).value();
+  CHECK(train.stream == 2);
+  layers::RunCtx eval;
+  Tensor mask = layers::dropPositions(pad, 2, Tk, 0.4f, 42, 1);
+  Tensor want = att.forward(Var(q), Var(kv), false, mask, eval).value();
+  CHECK(test::maxAbsDiff(got, want) < 1e-6f);
+  CHECK(test::maxAbsDiff(got, att.forward(Var(q), Var(kv), false, pad, eval).value()) > 1e-4f);
 }

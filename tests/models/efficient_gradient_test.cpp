@@ -81,7 +81,7 @@ void gradCheck(const std::string& enc, const std::string& dec, const std::string
 
 }  // namespace
 
-TEST_CASE("efficient gradients: linear / t2r / performer decoder and cross-attention") {
+TEST_CASE("efficient gradients: linear / t2r / performer / rfa decoder and cross-attention") {
   gradCheck("{type: linear, heads: 2}", "{type: linear, heads: 2}", "linear",
             {"encoder/l0/mix/b0/q/weight", "decoder/l0/mix/b0/k/weight",
              "decoder/l0/cross/q/weight", "decoder/l0/cross/v/bias"});
@@ -93,6 +93,11 @@ TEST_CASE("efficient gradients: linear / t2r / performer decoder and cross-atten
   gradCheck("{type: performer, heads: 2, features: 8}", "{type: performer, heads: 2, features: 8}",
             "performer",
             {"encoder/l0/mix/b0/k/weight", "decoder/l0/mix/b0/q/weight",
+             "decoder/l0/cross/k/weight"});
+  gradCheck("{type: rfa, heads: 2, features: 6}", "{type: rfa, heads: 2, features: 6}",
+            "{type: rfa, features: 5}",
+            {"encoder/l0/mix/b0/rfa_scale", "decoder/l0/mix/b0/rfa_scale",
+             "decoder/l0/mix/b0/q/weight", "decoder/l0/cross/rfa_scale",
              "decoder/l0/cross/k/weight"});
 }
 

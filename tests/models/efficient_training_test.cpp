@@ -86,6 +86,8 @@ TEST_CASE("efficient training: loss falls for every variant") {
       {soft, "{type: linear, heads: 2}", "linear"},
       {soft, "{type: t2r, heads: 2, features: 8}", "{type: t2r, features: 8}"},
       {soft, "{type: performer, heads: 2, features: 16, redraw: 10}", "performer"},
+      {soft, "{type: rfa, heads: 2, features: 16, redraw: 10}", "{type: rfa, features: 16}"},
+      {"{type: local, heads: 2, window: 2, global: 2}", soft, ""},
       {"{type: local, heads: 2, window: 3}", "{type: local, heads: 2, window: 3}", ""},
       {"{type: linformer, heads: 2, k: 4, max-length: 8}", soft, ""},
       {"{type: bigbird, heads: 2, block: 2, window: 1, random: 1, global: 1}", soft, ""},
