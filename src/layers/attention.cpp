@@ -50,8 +50,10 @@ KvCache MultiHeadAttention::allocCache(int capacity, int maxSteps, int window, i
   HeapScope heap;
   KvCache c;
   int slots = window > 0 ? std::min(maxSteps, global + window) : maxSteps;
-  c.k = Tensor::zeros(Shape{capacity, heads_, slots, dh_});
-  c.v = Tensor::zeros(Shape{capacity, heads_, slots, dh_});
+  // Not zero-filled: steps read only the slots they have written, so the pages of a long
+  // maximum length that decoding never reaches are never touched (nor resident).
+  c.k = Tensor::empty(Shape{capacity, heads_, slots, dh_});
+  c.v = Tensor::empty(Shape{capacity, heads_, slots, dh_});
   c.maxSteps = maxSteps;
   c.window = window;
   c.global = global;
