@@ -44,7 +44,9 @@ Var reshape(const Var& x, const Shape& s) {
   return makeResult(std::move(y), "reshape", {x}, [](Node& self) {
     Node& in = *self.inputs[0];
     if (!in.requiresGrad) return;
-    accumulateGrad(in, self.grad.reshape(in.value.shape()));  // a view: copied in
+    // self.grad belongs to this node alone and is dead after this call, so a fresh input
+    // gradient can take it as a view instead of a copy (saves a logits-sized copy per update).
+    addFreshGrad(in, self.grad.reshape(in.value.shape()));
   });
 }
 
