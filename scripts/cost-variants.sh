@@ -51,15 +51,16 @@ YML
     "$BIN/lt-eval" cost --config "$TMP/$v.yml" --seq-len "$L" --format json > "$TMP/$v.$L.json"
   done
 done
-python3 - "$TMP" "${ORDER[@]}" <<'PY'
+ARGS=()
+for v in "${ORDER[@]}"; do ARGS+=("$v" "${LABEL[$v]}"); done
+python3 - "$TMP" "${ARGS[@]}" <<'PY'
 import json, sys
-tmp, names = sys.argv[1], sys.argv[2:]
-labels = {}
+tmp, pairs = sys.argv[1], sys.argv[2:]
 print("| variant | #Params | MACs L=30 | MACs L=512 | MACs L=4096 | step L=30 | step L=512 | step L=4096 |")
 print("|---|---|---|---|---|---|---|---|")
-for n in names:
+for n, label in zip(pairs[::2], pairs[1::2]):
     rows = [json.load(open(f"{tmp}/{n}.{L}.json"))["rows"][0] for L in (30, 512, 4096)]
     m = lambda x: f"{x / 1e6:.1f}M" if x < 1e9 else f"{x / 1e6:.0f}M"
-    print(f"| {n} | {rows[0]['params'] / 1e6:.2f}M | " + " | ".join(m(r["mult_adds"]) for r in rows)
+    print(f"| {label} | {rows[0]['params'] / 1e6:.2f}M | " + " | ".join(m(r["mult_adds"]) for r in rows)
           + " | " + " | ".join(f"{r['decode_step_macs'] / 1e6:.2f}M" for r in rows) + " |")
 PY

@@ -46,6 +46,16 @@ Var MultiHeadAttention::forward(const Var& query, const Var& keyValue, const Ten
   return out_(mergeHeads(o));
 }
 
+Tensor paddingMask(const Tensor& keep, const Shape& shape) {
+  LT_CHECK(shape.elements() == keep.elements(), ShapeError,
+           "paddingMask: keep {} does not fit {}", keep.shape().toString(), shape.toString());
+  Tensor m = Tensor::empty(shape);
+  const float* k = keep.data<float>();
+  float* p = m.data<float>();
+  for (int64_t i = 0; i < m.elements(); ++i) p[i] = k[i] != 0.f ? 0.f : kMaskValue;
+  return m;
+}
+
 KvCache MultiHeadAttention::allocCache(int capacity, int maxSteps, int window, int global) const {
   HeapScope heap;
   KvCache c;

@@ -17,6 +17,10 @@ namespace lt::layers {
 
 constexpr float kMaskValue = -1e9f;
 
+// keep f32 1/0 per key ([B, T]) -> the additive key-padding mask (0 keep, kMaskValue pad) viewed
+// as `shape` (the same number of elements, e.g. [B, 1, 1, T] or [B, 1, T]).
+Tensor paddingMask(const Tensor& keep, const Shape& shape);
+
 // Self-attention cache. Full attention: slot t holds step t. Local (sliding window w, g global
 // leading tokens): slots [0, g) hold steps [0, g), the ring [g, g + w) the last w later steps,
 // so the cache is capped at g + w slots whatever the length.

@@ -39,11 +39,7 @@ Var MultiHeadAttention::forwardBlockSparse(const Var& x, const Tensor& keep,
   if (G > 0) {  // global queries: dense over every key
     Var q = splitHeads(ops::narrow(qAll, 1, 0, G));
     Var s = ops::matmul(q, splitHeads(kAll), false, true, scale);  // [B, H, G, T]
-    Tensor pad;
-    if (kp) {
-      pad = Tensor::empty(Shape{B, 1, 1, T});
-      for (int64_t i = 0; i < B * T; ++i) pad.data<float>()[i] = kp[i] != 0.f ? 0.f : kMaskValue;
-    }
+    Tensor pad = kp ? paddingMask(keep, Shape{B, 1, 1, T}) : Tensor();
     Var p = dropout(ops::softmax(s, pad), attnDrop_, ctx);
     parts.push_back(mergeHeads(ops::matmul(p, splitHeads(vAll))));  // [B, G, E]
   }

@@ -71,13 +71,7 @@ Var FastformerAttention::splitHeads(const Var& x) const {
 
 Var FastformerAttention::forward(const Var& x, const Tensor& keep) const {
   int64_t B = x.dim(0), T = x.dim(1), H = heads_;
-  Tensor mask;  // [B, 1, T] additive
-  if (keep.defined()) {
-    mask = Tensor::empty(Shape{B, 1, T});
-    const float* k = keep.data<float>();
-    float* m = mask.data<float>();
-    for (int64_t i = 0; i < B * T; ++i) m[i] = k[i] != 0.f ? 0.f : kMaskValue;
-  }
+  Tensor mask = keep.defined() ? paddingMask(keep, Shape{B, 1, T}) : Tensor();  // additive
   const float sc = 1.f / std::sqrt(float(dh_));
   auto pool = [&](const Var& xh, const Var& w) {  // xh [B, H, T, dh] -> [B, H, 1, dh]
     Var logits = ops::sum(ops::mul(xh, ops::reshape(w, Shape{H, 1, dh_})), -1);  // [B, H, T]

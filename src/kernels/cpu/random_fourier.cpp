@@ -13,11 +13,12 @@ namespace lt::kernels {
 namespace {
 constexpr float kMinNorm = 1e-6f;
 
-// d[i] = w_i · x / max(|x|, kMinNorm); returns that normaliser's inverse.
+// d[i] = w_i · x / max(|x|, kMinNorm); returns |x|.
 float project(const float* x, const float* w, int64_t m, int64_t dh, float* d) {
   float n2 = 0.f;
   for (int64_t c = 0; c < dh; ++c) n2 += x[c] * x[c];
-  float inv = 1.f / std::max(std::sqrt(n2), kMinNorm);
+  const float norm = std::sqrt(n2);
+  const float inv = 1.f / std::max(norm, kMinNorm);
   for (int64_t i = 0; i < m; ++i) {
     const float* wi = w + i * dh;
     float acc = 0.f;
@@ -25,7 +26,7 @@ float project(const float* x, const float* w, int64_t m, int64_t dh, float* d) {
     for (int64_t c = 0; c < dh; ++c) acc += wi[c] * x[c];
     d[i] = acc * inv;
   }
-  return inv;
+  return norm;
 }
 }  // namespace
 
@@ -73,7 +74,8 @@ void randomFourierBackward(const Tensor& x, const Tensor& w, const Tensor& s, co
       const int64_t h = hn / N;
       const float* xr = xp + hn * dh;
       const float* wh = wp + h * m * dh;
-      const float inv = project(xr, wh, m, dh, d.data());
+      const float norm = project(xr, wh, m, dh, d.data());
+      const float inv = 1.f / std::max(norm, kMinNorm);
       const float* g = gp + hn * 2 * m;
       std::fill(gu.begin(), gu.end(), 0.f);
       float dsAcc = 0.f;
@@ -89,12 +91,9 @@ void randomFourierBackward(const Tensor& x, const Tensor& w, const Tensor& s, co
       dsRow[size_t(hn)] = dsAcc;
       // dx = inv · (gu - u (u·gu)) with u = x·inv; inside the clamp (|x| < kMinNorm) u = x·inv
       // is linear in x and dx = inv · gu.
-      float n2 = 0.f, ug = 0.f;
-      for (int64_t k = 0; k < dh; ++k) {
-        n2 += xr[k] * xr[k];
-        ug += xr[k] * gu[size_t(k)];
-      }
-      const bool clamped = std::sqrt(n2) < kMinNorm;
+      float ug = 0.f;
+      for (int64_t k = 0; k < dh; ++k) ug += xr[k] * gu[size_t(k)];
+      const bool clamped = norm < kMinNorm;
       float* o = dxp + hn * dh;
       for (int64_t k = 0; k < dh; ++k)
         o[k] = inv * (gu[size_t(k)] - (clamped ? 0.f : xr[k] * inv * ug * inv));
