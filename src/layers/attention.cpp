@@ -64,6 +64,7 @@ KvCache MultiHeadAttention::allocCache(int capacity, int maxSteps, int window, i
   // maximum length that decoding never reaches are never touched (nor resident).
   c.k = Tensor::empty(Shape{capacity, heads_, slots, dh_});
   c.v = Tensor::empty(Shape{capacity, heads_, slots, dh_});
+  c.slotRow = Tensor::empty(Shape{capacity, slots}, DType::I32);
   c.maxSteps = maxSteps;
   c.window = window;
   c.global = global;
@@ -98,10 +99,12 @@ Var MultiHeadAttention::stepSelf(const Var& x, KvCache& cache, int t, float* scr
   }
   storeStep(k.value(), cache.k, N, heads_, L, dh_, slot);
   storeStep(v.value(), cache.v, N, heads_, L, dh_, slot);
+  int32_t* slotRow = cache.slotRow.data<int32_t>();
+  for (int n = 0; n < N; ++n) slotRow[int64_t(n) * L + slot] = n;
   Tensor o = Tensor::empty(Shape{N, 1, dim_});
   attendCached(q.value().data<float>(), cache.k.data<float>(), cache.v.data<float>(), L,
                nullptr, N, heads_, dh_, len, 1.f / std::sqrt(float(dh_)), nullptr,
-               o.data<float>(), scratch);
+               o.data<float>(), scratch, slotRow);
   return out_(Var(o));
 }
 
@@ -130,14 +133,17 @@ Var MultiHeadAttention::stepCross(const Var& x, const CrossKv& kv, const int32_t
 namespace {
 // softmax(scale · q·K^T + mask) · V for one (row, head) over keys [0, len). DH > 0 fixes the
 // head width at compile time so the dot products unroll and the output row stays in
-// registers; DH = 0 is the generic path. s: len floats of scratch.
+// registers; DH = 0 is the generic path. s: len floats of scratch. Key/value j is at
+// kb/vb + j·dh, or, with jr (per-key block index), at kb/vb + jr[j]·blockStride + j·dh.
 template <int DH>
-void attendOne(const float* qv, const float* kb, const float* vb, const float* m, int len,
-               int dh, float scale, float* s, float* o) {
+void attendOne(const float* qv, const float* kb, const float* vb, const int32_t* jr,
+               int64_t blockStride, const float* m, int len, int dh, float scale, float* s,
+               float* o) {
   const int d = DH > 0 ? DH : dh;
+  auto at = [&](int j) { return (jr ? int64_t(jr[j]) * blockStride : 0) + int64_t(j) * d; };
   float mx = -INFINITY;
   for (int j = 0; j < len; ++j) {
-    const float* kj = kb + int64_t(j) * d;
+    const float* kj = kb + at(j);
     float acc = 0.f;
 #pragma omp simd reduction(+ : acc)
     for (int c = 0; c < d; ++c) acc += qv[c] * kj[c];
@@ -156,7 +162,7 @@ void attendOne(const float* qv, const float* kb, const float* vb, const float* m
     float acc[DH] = {};
     for (int j = 0; j < len; ++j) {
       const float w = s[j] * inv;
-      const float* vj = vb + int64_t(j) * DH;
+      const float* vj = vb + at(j);
 #pragma omp simd
       for (int c = 0; c < DH; ++c) acc[c] += w * vj[c];
     }
@@ -165,7 +171,7 @@ void attendOne(const float* qv, const float* kb, const float* vb, const float* m
     for (int c = 0; c < d; ++c) o[c] = 0.f;
     for (int j = 0; j < len; ++j) {
       const float w = s[j] * inv;
-      const float* vj = vb + int64_t(j) * d;
+      const float* vj = vb + at(j);
 #pragma omp simd
       for (int c = 0; c < d; ++c) o[c] += w * vj[c];
     }
@@ -175,30 +181,46 @@ void attendOne(const float* qv, const float* kb, const float* vb, const float* m
 template <int DH>
 void attendAll(const float* q, const float* K, const float* V, int L, const int32_t* rowOf,
                int N, int H, int dh, int len, float scale, const float* keyMask, float* out,
-               float* scratch) {
+               float* scratch, const int32_t* slotRow) {
   int64_t total = int64_t(N) * H;
+  const int64_t block = int64_t(H) * L * dh;
 #pragma omp parallel for schedule(static) if (total * len * dh > 16384)
   for (int64_t nh = 0; nh < total; ++nh) {
     int64_t n = nh / H, h = nh % H;
+    if (slotRow) {  // per-key blocks: offsets from block 0
+      attendOne<DH>(q + nh * dh, K + h * int64_t(L) * dh, V + h * int64_t(L) * dh,
+                    slotRow + n * L, block, nullptr, len, dh, scale, scratch + nh * len,
+                    out + nh * dh);
+      continue;
+    }
     int64_t r = rowOf ? rowOf[n] : n;
-    attendOne<DH>(q + nh * dh, K + (r * H + h) * int64_t(L) * dh,
-                  V + (r * H + h) * int64_t(L) * dh, keyMask ? keyMask + r * L : nullptr, len,
-                  dh, scale, scratch + nh * len, out + nh * dh);
+    attendOne<DH>(q + nh * dh, K + r * block + h * int64_t(L) * dh,
+                  V + r * block + h * int64_t(L) * dh, nullptr, 0,
+                  keyMask ? keyMask + r * L : nullptr, len, dh, scale, scratch + nh * len,
+                  out + nh * dh);
   }
 }
 }  // namespace
 
 void attendCached(const float* q, const float* K, const float* V, int L, const int32_t* rowOf,
                   int N, int H, int dh, int len, float scale, const float* keyMask, float* out,
-                  float* scratch) {
+                  float* scratch, const int32_t* slotRow) {
+  LT_CHECK(!(slotRow && (rowOf || keyMask)), ShapeError,
+           "attendCached: slotRow excludes rowOf and keyMask");
   kernels::countMacs(2 * int64_t(N) * H * len * dh);
   switch (dh) {
-    case 20: return attendAll<20>(q, K, V, L, rowOf, N, H, dh, len, scale, keyMask, out, scratch);
-    case 32: return attendAll<32>(q, K, V, L, rowOf, N, H, dh, len, scale, keyMask, out, scratch);
-    case 40: return attendAll<40>(q, K, V, L, rowOf, N, H, dh, len, scale, keyMask, out, scratch);
-    case 64: return attendAll<64>(q, K, V, L, rowOf, N, H, dh, len, scale, keyMask, out, scratch);
-    case 128: return attendAll<128>(q, K, V, L, rowOf, N, H, dh, len, scale, keyMask, out, scratch);
-    default: return attendAll<0>(q, K, V, L, rowOf, N, H, dh, len, scale, keyMask, out, scratch);
+    case 20: return attendAll<20>(q, K, V, L, rowOf, N, H, dh, len, scale, keyMask, out, scratch,
+                                       slotRow);
+    case 32: return attendAll<32>(q, K, V, L, rowOf, N, H, dh, len, scale, keyMask, out, scratch,
+                                       slotRow);
+    case 40: return attendAll<40>(q, K, V, L, rowOf, N, H, dh, len, scale, keyMask, out, scratch,
+                                       slotRow);
+    case 64: return attendAll<64>(q, K, V, L, rowOf, N, H, dh, len, scale, keyMask, out, scratch,
+                                       slotRow);
+    case 128: return attendAll<128>(q, K, V, L, rowOf, N, H, dh, len, scale, keyMask, out, scratch,
+                                       slotRow);
+    default: return attendAll<0>(q, K, V, L, rowOf, N, H, dh, len, scale, keyMask, out, scratch,
+                                       slotRow);
   }
 }
 

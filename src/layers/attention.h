@@ -24,8 +24,13 @@ Tensor paddingMask(const Tensor& keep, const Shape& shape);
 // Self-attention cache. Full attention: slot t holds step t. Local (sliding window w, g global
 // leading tokens): slots [0, g) hold steps [0, g), the ring [g, g + w) the last w later steps,
 // so the cache is capped at g + w slots whatever the length.
+//
+// Beam reordering moves no K/V: slotRow[n, s] names the physical cache row whose slot s holds
+// row n's key and value (every row writes its own physical row at each step, and a slot is
+// rewritten by all rows in the same step), so reorder() gathers only these indices.
 struct KvCache {
   Tensor k, v;      // [capacity, H, slots, dh] (heap)
+  Tensor slotRow;   // [capacity, slots] I32 (heap)
   int maxSteps = 0; // steps the state accepts
   int window = 0;   // 0 = full attention
   int global = 0;
@@ -81,11 +86,12 @@ private:
 
 // Attention of one query per (row, head) over cached keys (loops specialised for head widths
 // 20/32/40/64/128, vectorised exp, OpenMP over rows and heads; counts 2·N·H·len·dh MACs).
-//   q [N, H, dh]; K, V: for row n the block at (rowOf ? rowOf[n] : n) of shape [H, L, dh];
-//   attends over keys [0, len); keyMask: per block row [L] additive or null.
-//   out [N, H, dh]; scratch N*H*len floats.
+//   q [N, H, dh]; K, V: blocks of shape [H, L, dh]; row n reads block (rowOf ? rowOf[n] : n),
+//   or, with slotRow ([N, L] I32), key j of row n from block slotRow[n·L + j] (rowOf and
+//   slotRow are exclusive); attends over keys [0, len); keyMask: per block row [L] additive
+//   or null (only with rowOf or neither). out [N, H, dh]; scratch N*H*len floats.
 void attendCached(const float* q, const float* K, const float* V, int L, const int32_t* rowOf,
                   int N, int H, int dh, int len, float scale, const float* keyMask, float* out,
-                  float* scratch);
+                  float* scratch, const int32_t* slotRow = nullptr);
 
 }  // namespace lt::layers

@@ -308,7 +308,7 @@ DecoderState EncoderDecoder::startState(const EncoderOutput& enc, int maxSteps, 
     maxScores = std::max<int64_t>(maxScores, int64_t(L.mix.maxHeads()) * maxSteps);
     if (!L.featureCross) maxScores = std::max<int64_t>(maxScores, int64_t(L.cross.heads()) * S);
     for (const auto& kv : ls.mix.attn)
-      if (kv.k.defined()) maxElems = std::max(maxElems, kv.k.elements());
+      if (kv.k.defined()) maxElems = std::max(maxElems, kv.slotRow.elements());
     for (const auto& ln : ls.mix.linear)
       if (ln.S.defined()) maxElems = std::max(maxElems, ln.S.elements());
     for (const auto& w : ls.mix.conv)
@@ -373,6 +373,18 @@ void gatherState(Tensor& buf, Tensor& tmp, const int32_t* idx, int n, int64_t bl
   }
 }
 
+// Row i of the I32 table buf [cap, L] becomes row idx[i] (its first `used` entries), through
+// tmp (at least n·L elements, reinterpreted).
+void gatherIndex(Tensor& buf, Tensor& tmp, const int32_t* idx, int n, int64_t L, int64_t used) {
+  const int32_t* s = buf.data<int32_t>();
+  int32_t* d = reinterpret_cast<int32_t*>(tmp.data<float>());
+  for (int i = 0; i < n; ++i)
+    std::memcpy(d + int64_t(i) * L, s + int64_t(idx[i]) * L, sizeof(int32_t) * size_t(used));
+  int32_t* b = buf.data<int32_t>();
+  for (int i = 0; i < n; ++i)
+    std::memcpy(b + int64_t(i) * L, d + int64_t(i) * L, sizeof(int32_t) * size_t(used));
+}
+
 }  // namespace
 
 void EncoderDecoder::reorder(DecoderState& st, const Tensor& beamIndices) {
@@ -393,12 +405,10 @@ void EncoderDecoder::reorder(DecoderState& st, const Tensor& beamIndices) {
     for (int i = 0; i < n; ++i) st.srcRowTmp_[size_t(i)] = st.srcRow_[size_t(idx[i])];
     std::swap(st.srcRow_, st.srcRowTmp_);
     for (auto& ls : st.layers_) {
-      for (auto& kv : ls.mix.attn) {
+      for (auto& kv : ls.mix.attn) {  // K/V stay put; only the slot -> row map moves
         if (!kv.k.defined()) continue;
-        int64_t H = kv.k.dim(1), L = kv.k.dim(2), dh = kv.k.dim(3);
-        int64_t used = std::min<int64_t>(st.t_, L);
-        gatherState(kv.k, st.gatherTmp_, idx, n, H, L * dh, used * dh);
-        gatherState(kv.v, st.gatherTmp_, idx, n, H, L * dh, used * dh);
+        int64_t L = kv.slotRow.dim(1), used = std::min<int64_t>(st.t_, L);
+        gatherIndex(kv.slotRow, st.gatherTmp_, idx, n, L, used);
       }
       for (auto& ln : ls.mix.linear) {
         if (!ln.S.defined()) continue;
