@@ -135,12 +135,15 @@ namespace {
 // head width at compile time so the dot products unroll and the output row stays in
 // registers; DH = 0 is the generic path. s: len floats of scratch. Key/value j is at
 // kb/vb + j·dh, or, with jr (per-key block index), at kb/vb + jr[j]·blockStride + j·dh.
-template <int DH>
+template <int DH, bool MAP>
 void attendOne(const float* qv, const float* kb, const float* vb, const int32_t* jr,
                int64_t blockStride, const float* m, int len, int dh, float scale, float* s,
                float* o) {
   const int d = DH > 0 ? DH : dh;
-  auto at = [&](int j) { return (jr ? int64_t(jr[j]) * blockStride : 0) + int64_t(j) * d; };
+  auto at = [&](int j) {
+    if constexpr (MAP) return int64_t(jr[j]) * blockStride + int64_t(j) * d;
+    else return int64_t(j) * d;
+  };
   float mx = -INFINITY;
   for (int j = 0; j < len; ++j) {
     const float* kj = kb + at(j);
@@ -188,13 +191,13 @@ void attendAll(const float* q, const float* K, const float* V, int L, const int3
   for (int64_t nh = 0; nh < total; ++nh) {
     int64_t n = nh / H, h = nh % H;
     if (slotRow) {  // per-key blocks: offsets from block 0
-      attendOne<DH>(q + nh * dh, K + h * int64_t(L) * dh, V + h * int64_t(L) * dh,
+      attendOne<DH, true>(q + nh * dh, K + h * int64_t(L) * dh, V + h * int64_t(L) * dh,
                     slotRow + n * L, block, nullptr, len, dh, scale, scratch + nh * len,
                     out + nh * dh);
       continue;
     }
     int64_t r = rowOf ? rowOf[n] : n;
-    attendOne<DH>(q + nh * dh, K + r * block + h * int64_t(L) * dh,
+    attendOne<DH, false>(q + nh * dh, K + r * block + h * int64_t(L) * dh,
                   V + r * block + h * int64_t(L) * dh, nullptr, 0,
                   keyMask ? keyMask + r * L : nullptr, len, dh, scale, scratch + nh * len,
                   out + nh * dh);

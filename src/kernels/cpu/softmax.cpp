@@ -1,11 +1,12 @@
 // Fused row softmax: per row, short passes over data in L1: add the mask,
 // max, exponentiate (a Cephes-style polynomial the compiler vectorises, rel.
 // error < 1e-7; libm's expf does not vectorise without -ffast-math), sum,
-// normalise. Rows are split across OpenMP threads.
+// normalise. Rows are split across OpenMP threads. Intrinsic rows for AVX-512 and AVX2+FMA
+// builds (the portable loop stays as the fallback and the tested alternative).
 #include "kernels/cpu/softmax.h"
 
 #include <omp.h>
-#if defined(__AVX512F__)
+#if defined(__AVX512F__) || (defined(__AVX2__) && defined(__FMA__))
 #include <immintrin.h>
 #endif
 
@@ -269,6 +270,125 @@ void softmaxRowShort512(const float* x, const float* m, int64_t mStride, float* 
 #pragma GCC diagnostic pop
 #endif
 
+
+#if defined(__AVX2__) && defined(__FMA__) && !defined(__AVX512F__)
+// AVX2 version of softmaxRow (8 lanes; the tail through masked loads and stores). GCC
+// leaves the portable row's exp loop scalar, which made log-softmax over a 10k vocabulary
+// 4% of a decoding profile on an AVX2 machine. Same polynomial as expNonPositive.
+inline __m256 exp256(__m256 x) {
+  const __m256 magic = _mm256_set1_ps(12582912.0f);
+  __m256 xc = _mm256_max_ps(x, _mm256_set1_ps(-87.0f));
+  __m256 t = _mm256_fmadd_ps(xc, _mm256_set1_ps(1.44269504088896341f), magic);
+  __m256 n = _mm256_sub_ps(t, magic);
+  __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693359375f), xc);
+  r = _mm256_fmadd_ps(n, _mm256_set1_ps(2.12194440e-4f), r);
+  __m256 z = _mm256_mul_ps(r, r);
+  __m256 p = _mm256_set1_ps(1.9875691500e-4f);
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.3981999507e-3f));
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(8.3334519073e-3f));
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(4.1665795894e-2f));
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.6666665459e-1f));
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(5.0000001201e-1f));
+  p = _mm256_add_ps(_mm256_fmadd_ps(p, z, r), _mm256_set1_ps(1.0f));
+  __m256i bits = _mm256_slli_epi32(
+      _mm256_add_epi32(_mm256_castps_si256(t), _mm256_set1_epi32(127 - 0x4B400000)), 23);
+  __m256 e = _mm256_mul_ps(p, _mm256_castsi256_ps(bits));
+  __m256 under = _mm256_cmp_ps(x, _mm256_set1_ps(-87.0f), _CMP_LT_OQ);
+  return _mm256_andnot_ps(under, e);
+}
+
+// Lane mask for the last `left` (< 8) elements: all ones in lanes [0, left).
+inline __m256i tailMask256(int64_t left) {
+  return _mm256_cmpgt_epi32(_mm256_set1_epi32(int(left)), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+
+inline float hmax256(__m256 v) {
+  __m128 a = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  a = _mm_max_ps(a, _mm_movehl_ps(a, a));
+  a = _mm_max_ss(a, _mm_movehdup_ps(a));
+  return _mm_cvtss_f32(a);
+}
+
+inline float hsum256(__m256 v) {
+  __m128 a = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  a = _mm_add_ps(a, _mm_movehl_ps(a, a));
+  a = _mm_add_ss(a, _mm_movehdup_ps(a));
+  return _mm_cvtss_f32(a);
+}
+
+void softmaxRow256(const float* x, const float* m, int64_t mStride, float* y, int64_t n,
+                   bool logSoftmax) {
+  const float* v = m ? y : x;
+  const int64_t nv = n / 8 * 8;
+  const __m256 ninf = _mm256_set1_ps(kNegInf);
+  const __m256i tail = tailMask256(n - nv);
+  __m256 vmax0 = ninf, vmax1 = ninf;
+  auto load = [&](int64_t j) {
+    __m256 a = _mm256_loadu_ps(x + j);
+    if (m) {
+      a = _mm256_add_ps(a, mStride ? _mm256_loadu_ps(m + j) : _mm256_set1_ps(m[0]));
+      _mm256_storeu_ps(y + j, a);
+    }
+    return a;
+  };
+  int64_t j = 0;
+  for (; j + 16 <= nv; j += 16) {
+    vmax0 = _mm256_max_ps(vmax0, load(j));
+    vmax1 = _mm256_max_ps(vmax1, load(j + 8));
+  }
+  for (; j < nv; j += 8) vmax0 = _mm256_max_ps(vmax0, load(j));
+  if (nv < n) {
+    __m256 a = _mm256_maskload_ps(x + nv, tail);
+    if (m) {
+      a = _mm256_add_ps(a, mStride ? _mm256_maskload_ps(m + nv, tail) : _mm256_set1_ps(m[0]));
+      _mm256_maskstore_ps(y + nv, tail, a);
+    }
+    vmax0 = _mm256_max_ps(vmax0, _mm256_blendv_ps(ninf, a, _mm256_castsi256_ps(tail)));
+  }
+  float mx = hmax256(_mm256_max_ps(vmax0, vmax1));
+  if (mx == kNegInf) {  // fully masked row
+    float fill = logSoftmax ? kNegInf : 0.f;
+    for (int64_t i = 0; i < n; ++i) y[i] = fill;
+    return;
+  }
+  const __m256 vmx = _mm256_set1_ps(mx);
+  __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps();
+  for (j = 0; j + 16 <= nv; j += 16) {
+    __m256 e0 = exp256(_mm256_sub_ps(_mm256_loadu_ps(v + j), vmx));
+    __m256 e1 = exp256(_mm256_sub_ps(_mm256_loadu_ps(v + j + 8), vmx));
+    if (!logSoftmax) {
+      _mm256_storeu_ps(y + j, e0);
+      _mm256_storeu_ps(y + j + 8, e1);
+    }
+    s0 = _mm256_add_ps(s0, e0);
+    s1 = _mm256_add_ps(s1, e1);
+  }
+  for (; j < nv; j += 8) {
+    __m256 e = exp256(_mm256_sub_ps(_mm256_loadu_ps(v + j), vmx));
+    if (!logSoftmax) _mm256_storeu_ps(y + j, e);
+    s0 = _mm256_add_ps(s0, e);
+  }
+  if (nv < n) {
+    __m256 e = exp256(_mm256_sub_ps(_mm256_maskload_ps(v + nv, tail), vmx));
+    e = _mm256_and_ps(e, _mm256_castsi256_ps(tail));
+    if (!logSoftmax) _mm256_maskstore_ps(y + nv, tail, e);
+    s0 = _mm256_add_ps(s0, e);
+  }
+  const float sum = hsum256(_mm256_add_ps(s0, s1));
+  if (logSoftmax) {
+    const __m256 shift = _mm256_set1_ps(mx + std::log(sum));
+    for (j = 0; j < nv; j += 8) _mm256_storeu_ps(y + j, _mm256_sub_ps(_mm256_loadu_ps(v + j), shift));
+    if (nv < n)
+      _mm256_maskstore_ps(y + nv, tail, _mm256_sub_ps(_mm256_maskload_ps(v + nv, tail), shift));
+  } else {
+    const __m256 inv = _mm256_set1_ps(1.f / sum);
+    for (j = 0; j < nv; j += 8) _mm256_storeu_ps(y + j, _mm256_mul_ps(_mm256_loadu_ps(y + j), inv));
+    if (nv < n)
+      _mm256_maskstore_ps(y + nv, tail, _mm256_mul_ps(_mm256_maskload_ps(y + nv, tail), inv));
+  }
+}
+#endif
+
 }  // namespace
 
 void setPortableSoftmax(bool on) { gPortable = on; }
@@ -298,6 +418,11 @@ Tensor softmaxForward(const Tensor& x, const Tensor& mask, bool logSoftmax) {
       } else {
         softmaxRow(px + r * n, m, mw.lastStride, py + r * n, n, logSoftmax);
       }
+#elif defined(__AVX2__) && defined(__FMA__)
+      if (!gPortable)
+        softmaxRow256(px + r * n, m, mw.lastStride, py + r * n, n, logSoftmax);
+      else
+        softmaxRow(px + r * n, m, mw.lastStride, py + r * n, n, logSoftmax);
 #else
       softmaxRow(px + r * n, m, mw.lastStride, py + r * n, n, logSoftmax);
 #endif
