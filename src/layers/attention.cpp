@@ -192,15 +192,15 @@ void attendAll(const float* q, const float* K, const float* V, int L, const int3
     int64_t n = nh / H, h = nh % H;
     if (slotRow) {  // per-key blocks: offsets from block 0
       attendOne<DH, true>(q + nh * dh, K + h * int64_t(L) * dh, V + h * int64_t(L) * dh,
-                    slotRow + n * L, block, nullptr, len, dh, scale, scratch + nh * len,
-                    out + nh * dh);
+                          slotRow + n * L, block, nullptr, len, dh, scale, scratch + nh * len,
+                          out + nh * dh);
       continue;
     }
     int64_t r = rowOf ? rowOf[n] : n;
     attendOne<DH, false>(q + nh * dh, K + r * block + h * int64_t(L) * dh,
-                  V + r * block + h * int64_t(L) * dh, nullptr, 0,
-                  keyMask ? keyMask + r * L : nullptr, len, dh, scale, scratch + nh * len,
-                  out + nh * dh);
+                         V + r * block + h * int64_t(L) * dh, nullptr, 0,
+                         keyMask ? keyMask + r * L : nullptr, len, dh, scale, scratch + nh * len,
+                         out + nh * dh);
   }
 }
 }  // namespace
@@ -211,20 +211,15 @@ void attendCached(const float* q, const float* K, const float* V, int L, const i
   LT_CHECK(!(slotRow && (rowOf || keyMask)), ShapeError,
            "attendCached: slotRow excludes rowOf and keyMask");
   kernels::countMacs(2 * int64_t(N) * H * len * dh);
-  switch (dh) {
-    case 20: return attendAll<20>(q, K, V, L, rowOf, N, H, dh, len, scale, keyMask, out, scratch,
-                                       slotRow);
-    case 32: return attendAll<32>(q, K, V, L, rowOf, N, H, dh, len, scale, keyMask, out, scratch,
-                                       slotRow);
-    case 40: return attendAll<40>(q, K, V, L, rowOf, N, H, dh, len, scale, keyMask, out, scratch,
-                                       slotRow);
-    case 64: return attendAll<64>(q, K, V, L, rowOf, N, H, dh, len, scale, keyMask, out, scratch,
-                                       slotRow);
-    case 128: return attendAll<128>(q, K, V, L, rowOf, N, H, dh, len, scale, keyMask, out, scratch,
-                                       slotRow);
-    default: return attendAll<0>(q, K, V, L, rowOf, N, H, dh, len, scale, keyMask, out, scratch,
-                                       slotRow);
-  }
+  using Fn = void (*)(const float*, const float*, const float*, int, const int32_t*, int, int,
+                     int, int, float, const float*, float*, float*, const int32_t*);
+  Fn fn = dh == 20   ? attendAll<20>
+          : dh == 32  ? attendAll<32>
+          : dh == 40  ? attendAll<40>
+          : dh == 64  ? attendAll<64>
+          : dh == 128 ? attendAll<128>
+                      : attendAll<0>;
+  fn(q, K, V, L, rowOf, N, H, dh, len, scale, keyMask, out, scratch, slotRow);
 }
 
 }  // namespace lt::layers
