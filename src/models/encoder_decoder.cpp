@@ -1,6 +1,7 @@
 #include "models/encoder_decoder.h"
 
 #include <cmath>
+#include <cstddef>
 #include <cstring>
 
 #include "ops/binary.h"
@@ -350,39 +351,33 @@ Tensor EncoderDecoder::step(DecoderState& st, const Tensor& prevWords) {
 
 namespace {
 
-// Gathers rows of `buf` ([capacity, ...], row = rowElems floats of which the first
-// `validElems` of each of `blocks` sub-blocks matter) through tmp and swaps or copies back.
+// Gathers rows of `buf` ([capacity, ...], row = rowElems elements of which the first
+// `validPerBlock` of each of `blocks` sub-blocks matter) through tmp (f32, at least n rows;
+// any 4-byte dtype of buf is copied as bytes) and swaps tmp in when it has buf's dtype and
+// size, else copies back.
 void gatherState(Tensor& buf, Tensor& tmp, const int32_t* idx, int n, int64_t blocks,
                  int64_t blockStride, int64_t validPerBlock) {
-  int64_t rowElems = blocks * blockStride;
-  const float* s = buf.data<float>();
-  float* d = tmp.data<float>();
+  const size_t es = sizeOf(buf.dtype());
+  LT_CHECK(es == sizeOf(tmp.dtype()), ShapeError, "reorder: state of {} with a {} gather buffer",
+           name(buf.dtype()), name(tmp.dtype()));
+  const int64_t rowBytes = blocks * blockStride * int64_t(es);
+  const int64_t strideBytes = blockStride * int64_t(es);
+  const auto* s = static_cast<const std::byte*>(buf.rawData());
+  auto* d = static_cast<std::byte*>(tmp.rawData());
 #pragma omp parallel for schedule(static) if (int64_t(n) * blocks * validPerBlock > 65536)
   for (int i = 0; i < n; ++i) {
-    const float* sr = s + int64_t(idx[i]) * rowElems;
-    float* dr = d + int64_t(i) * rowElems;
+    const std::byte* sr = s + int64_t(idx[i]) * rowBytes;
+    std::byte* dr = d + int64_t(i) * rowBytes;
     for (int64_t b = 0; b < blocks; ++b)
-      std::memcpy(dr + b * blockStride, sr + b * blockStride, sizeof(float) * size_t(validPerBlock));
+      std::memcpy(dr + b * strideBytes, sr + b * strideBytes, es * size_t(validPerBlock));
   }
-  if (tmp.elements() == buf.elements()) {
+  if (tmp.elements() == buf.elements() && tmp.dtype() == buf.dtype()) {
     Tensor old = buf;
     buf = tmp.reshape(buf.shape());
     tmp = old.reshape(Shape{old.elements()});
   } else {
-    std::memcpy(buf.data<float>(), d, sizeof(float) * size_t(int64_t(n) * rowElems));
+    std::memcpy(buf.rawData(), d, size_t(int64_t(n) * rowBytes));
   }
-}
-
-// Row i of the I32 table buf [cap, L] becomes row idx[i] (its first `used` entries), through
-// tmp (at least n·L elements, reinterpreted).
-void gatherIndex(Tensor& buf, Tensor& tmp, const int32_t* idx, int n, int64_t L, int64_t used) {
-  const int32_t* s = buf.data<int32_t>();
-  int32_t* d = reinterpret_cast<int32_t*>(tmp.data<float>());
-  for (int i = 0; i < n; ++i)
-    std::memcpy(d + int64_t(i) * L, s + int64_t(idx[i]) * L, sizeof(int32_t) * size_t(used));
-  int32_t* b = buf.data<int32_t>();
-  for (int i = 0; i < n; ++i)
-    std::memcpy(b + int64_t(i) * L, d + int64_t(i) * L, sizeof(int32_t) * size_t(used));
 }
 
 }  // namespace
@@ -408,7 +403,7 @@ void EncoderDecoder::reorder(DecoderState& st, const Tensor& beamIndices) {
       for (auto& kv : ls.mix.attn) {  // K/V stay put; only the slot -> row map moves
         if (!kv.k.defined()) continue;
         int64_t L = kv.slotRow.dim(1), used = std::min<int64_t>(st.t_, L);
-        gatherIndex(kv.slotRow, st.gatherTmp_, idx, n, L, used);
+        gatherState(kv.slotRow, st.gatherTmp_, idx, n, 1, L, used);
       }
       for (auto& ln : ls.mix.linear) {
         if (!ln.S.defined()) continue;
