@@ -17,6 +17,8 @@
 #include <limits>
 #include <vector>
 
+#include "kernels/cpu/vec_math.h"
+
 namespace lt::kernels::cpu {
 
 namespace {
@@ -30,21 +32,21 @@ bool gPortable = false;
 // building the exponent bits. Round-to-nearest of x*log2(e) uses the 1.5*2^23
 // trick, and the bit casts are memcpy, so that GCC vectorises calling loops.
 inline float expNonPositive(float x) {
-  constexpr float kMagic = 12582912.0f;  // 1.5 * 2^23
+  using namespace vec;
   float xc = std::max(x, -87.0f);
-  float t = xc * 1.44269504088896341f + kMagic;
+  float t = xc * kLog2e + kExpRound;
   int32_t ti;
   std::memcpy(&ti, &t, sizeof ti);
-  float n = t - kMagic;
-  float r = xc - n * 0.693359375f;
-  r = r + n * 2.12194440e-4f;
+  float n = t - kExpRound;
+  float r = xc - n * kLn2Hi;
+  r = r + n * kLn2Lo;
   float z = r * r;
-  float p = 1.9875691500e-4f;
-  p = p * r + 1.3981999507e-3f;
-  p = p * r + 8.3334519073e-3f;
-  p = p * r + 4.1665795894e-2f;
-  p = p * r + 1.6666665459e-1f;
-  p = p * r + 5.0000001201e-1f;
+  float p = kExpP[0];
+  p = p * r + kExpP[1];
+  p = p * r + kExpP[2];
+  p = p * r + kExpP[3];
+  p = p * r + kExpP[4];
+  p = p * r + kExpP[5];
   p = p * z + r + 1.0f;
   int32_t bits = (ti - 0x4B400000 + 127) << 23;  // ti - bits(kMagic) = n
   float scale;
@@ -156,19 +158,16 @@ void softmaxRow(const float* __restrict x, const float* __restrict m, int64_t mS
 // short attention row (T = 30) is two vector steps per pass, with no scalar
 // tail. Same polynomial as expNonPositive.
 inline __m512 exp512(__m512 x) {
-  const __m512 magic = _mm512_set1_ps(12582912.0f);
+  using namespace vec;
+  const __m512 magic = _mm512_set1_ps(kExpRound);
   __m512 xc = _mm512_max_ps(x, _mm512_set1_ps(-87.0f));
-  __m512 t = _mm512_fmadd_ps(xc, _mm512_set1_ps(1.44269504088896341f), magic);
+  __m512 t = _mm512_fmadd_ps(xc, _mm512_set1_ps(kLog2e), magic);
   __m512 n = _mm512_sub_ps(t, magic);
-  __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693359375f), xc);
-  r = _mm512_fmadd_ps(n, _mm512_set1_ps(2.12194440e-4f), r);
+  __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(kLn2Hi), xc);
+  r = _mm512_fmadd_ps(n, _mm512_set1_ps(kLn2Lo), r);
   __m512 z = _mm512_mul_ps(r, r);
-  __m512 p = _mm512_set1_ps(1.9875691500e-4f);
-  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.3981999507e-3f));
-  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(8.3334519073e-3f));
-  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(4.1665795894e-2f));
-  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.6666665459e-1f));
-  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(5.0000001201e-1f));
+  __m512 p = _mm512_set1_ps(kExpP[0]);
+  for (int i = 1; i < 6; ++i) p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(kExpP[i]));
   p = _mm512_add_ps(_mm512_fmadd_ps(p, z, r), _mm512_set1_ps(1.0f));
   __m512i bits = _mm512_slli_epi32(
       _mm512_add_epi32(_mm512_castps_si512(t), _mm512_set1_epi32(127 - 0x4B400000)), 23);
@@ -276,19 +275,16 @@ void softmaxRowShort512(const float* x, const float* m, int64_t mStride, float* 
 // leaves the portable row's exp loop scalar, which made log-softmax over a 10k vocabulary
 // 4% of a decoding profile on an AVX2 machine. Same polynomial as expNonPositive.
 inline __m256 exp256(__m256 x) {
-  const __m256 magic = _mm256_set1_ps(12582912.0f);
+  using namespace vec;
+  const __m256 magic = _mm256_set1_ps(kExpRound);
   __m256 xc = _mm256_max_ps(x, _mm256_set1_ps(-87.0f));
-  __m256 t = _mm256_fmadd_ps(xc, _mm256_set1_ps(1.44269504088896341f), magic);
+  __m256 t = _mm256_fmadd_ps(xc, _mm256_set1_ps(kLog2e), magic);
   __m256 n = _mm256_sub_ps(t, magic);
-  __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693359375f), xc);
-  r = _mm256_fmadd_ps(n, _mm256_set1_ps(2.12194440e-4f), r);
+  __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(kLn2Hi), xc);
+  r = _mm256_fmadd_ps(n, _mm256_set1_ps(kLn2Lo), r);
   __m256 z = _mm256_mul_ps(r, r);
-  __m256 p = _mm256_set1_ps(1.9875691500e-4f);
-  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.3981999507e-3f));
-  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(8.3334519073e-3f));
-  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(4.1665795894e-2f));
-  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.6666665459e-1f));
-  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(5.0000001201e-1f));
+  __m256 p = _mm256_set1_ps(kExpP[0]);
+  for (int i = 1; i < 6; ++i) p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(kExpP[i]));
   p = _mm256_add_ps(_mm256_fmadd_ps(p, z, r), _mm256_set1_ps(1.0f));
   __m256i bits = _mm256_slli_epi32(
       _mm256_add_epi32(_mm256_castps_si256(t), _mm256_set1_epi32(127 - 0x4B400000)), 23);
