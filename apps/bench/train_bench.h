@@ -29,6 +29,7 @@
 #include "autodiff/var.h"
 #include "common.h"
 #include "common/error.h"
+#include "common/profiler.h"
 #include "common/rng.h"
 #include "common/threads.h"
 #include "common/timer.h"
@@ -52,6 +53,7 @@ struct TrainBenchOptions {
   int pool = 160239;
   uint64_t seed = 1;
   std::string batches;  // peer's --dump-batches file
+  bool profile = false;  // op-level wall-time table on stderr (measured updates only)
   std::string srcLengths = "/work/shared/data/iwslt14-de-en/bpe10k/test.de.gz";
   std::string tgtLengths = "/work/shared/data/iwslt14-de-en/bpe10k/test.en.gz";
 };
@@ -203,8 +205,15 @@ inline int runTrainBench(const TrainBenchOptions& o) {
   double tok = 0, macs = 0, sents = 0;
   for (int i = 0; i < n; ++i) {
     const data::Batch& b = batches[size_t(i)];
+    if (o.profile && i == o.warmup) {
+      profiler::enable(true);
+      profiler::reset();
+    }
     Timer t;
-    params.zeroGrad();
+    {
+      profiler::Section zs("zero_grad");
+      params.zeroGrad();
+    }
     models::ForwardOptions fo;
     fo.train = true;
     fo.dropoutSeed = o.seed * 1000003ull + uint64_t(i);
@@ -215,7 +224,10 @@ inline int runTrainBench(const TrainBenchOptions& o) {
         ops::labelSmoothedCrossEntropy(flat, b.tgtOut.reshape(Shape{rows}), 0.1f, data::kPadId);
     const double loss = r.loss.value().item();
     backward(r.loss);
-    adam.step(params, 5e-4, 1.0 / double(std::max<int64_t>(r.tokens, 1)));
+    {
+      profiler::Section as("adam");
+      adam.step(params, 5e-4, 1.0 / double(std::max<int64_t>(r.tokens, 1)));
+    }
     const double dt = t.seconds();
     losses.push_back(loss / double(b.tgtTokens));
     if (i >= o.warmup) {
@@ -228,6 +240,11 @@ inline int runTrainBench(const TrainBenchOptions& o) {
   }
   double sumT = 0;
   for (double x : times) sumT += x;
+  if (o.profile) {
+    fmt::print(stderr, "op-level profile, {} measured updates, {:.1f} ms wall:\n{}", o.updates,
+               1e3 * sumT, profiler::table());
+    profiler::enable(false);
+  }
   fmt::print(
       "{{\"bench\": \"train\", \"system\": \"lt\", \"model\": \"{}\", \"peer_model\": \"{}\", "
       "\"threads\": {}, \"max_tokens\": {}, \"updates\": {}, \"warmup\": {}, "

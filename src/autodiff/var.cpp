@@ -1,5 +1,9 @@
 #include "autodiff/var.h"
 
+#include <chrono>
+
+#include "common/profiler.h"
+
 namespace lt {
 
 namespace {
@@ -43,6 +47,7 @@ void Var::zeroGrad() {
 }
 
 Var makeResult(Tensor value, const char* op, std::vector<Var> inputs, BackwardFn backward) {
+  profiler::forward(op);
   Var out(std::move(value), false);
   out.node_->op = op;
   if (!tGradEnabled) return out;
@@ -87,7 +92,16 @@ void backward(const Var& out, const Tensor& seed) {
   tape.swap(tTape);
   for (auto it = tape.rbegin(); it != tape.rend(); ++it) {
     Node& n = **it;
-    if (n.grad.defined() && n.backward) n.backward(n);
+    if (n.grad.defined() && n.backward) {
+      if (profiler::enabled()) {
+        const auto t0 = std::chrono::steady_clock::now();
+        n.backward(n);
+        profiler::backward(
+            n.op, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+      } else {
+        n.backward(n);
+      }
+    }
     // Free what this node held: inputs' values stay alive through other refs.
     n.backward = nullptr;
     n.inputs.clear();

@@ -125,6 +125,9 @@ TrainCommandLine::TrainCommandLine() {
   t.add(g, "log-file", &o.logFile, "also write the log to this file");
   t.add(g, "log-freq", &o.logFreq, "log a line every N updates");
   t.add(g, "log-level", &o.logLevel, "log level", {"trace", "debug", "info", "warn", "error"});
+  t.add(g, "profile", &o.profile,
+        "time every op of the training updates (forward by tape order, backward per node) and "
+        "log the table at every validation and at the end");
   t.add(g, "progress", &o.progress, "progress display: bar on a terminal, else lines",
         {"auto", "bar", "lines"});
 

@@ -18,4 +18,11 @@ void dropoutForward(const Tensor& x, float p, uint64_t seed, uint64_t stream, Te
 void dropoutBackward(const Tensor& dy, float p, uint64_t seed, uint64_t stream, Tensor& dx,
                      bool accumulate);
 
+namespace detail {
+// The uniforms of the 64 elements starting at element 4 * firstBlock, from the
+// path apply() uses for full chunks (AVX2 when built with it). For tests: the
+// block counter's carry into its high word cannot be reached with real tensors.
+void dropoutChunkUniforms(uint64_t firstBlock, uint64_t seed, uint64_t stream, float u[64]);
+}  // namespace detail
+
 }  // namespace lt::kernels

@@ -67,6 +67,7 @@ struct TrainOptions {
   int64_t logFreq = 100;                   // log line every N updates
   std::string logLevel = "info";
   std::string progress = "auto";           // auto | bar | lines
+  bool profile = false;                    // op-level wall-time table at validations and the end
 };
 
 }  // namespace lt::train

@@ -7,6 +7,7 @@
 #include "autodiff/var.h"
 #include "common/error.h"
 #include "common/log.h"
+#include "common/profiler.h"
 #include "common/threads.h"
 #include "common/timer.h"
 #include "eval/bleu.h"
@@ -131,11 +132,17 @@ void Trainer::resumeFrom(const std::string& path) {
 
 void Trainer::trainUpdate() {
   if (hooks_.beforeUpdate) hooks_.beforeUpdate(state_.updates);
-  params_.zeroGrad();
+  {
+    profiler::Section zs("zero_grad");
+    params_.zeroGrad();
+  }
   RationalLoss upLoss, upNll;
   const float ls = float(opts_.labelSmoothing);
   for (int k = 0; k < opts_.updateFreq; ++k) {
-    data::Batch batch = gen_.next();
+    data::Batch batch = [&] {
+      profiler::Section bs("batching");
+      return gen_.next();
+    }();
     // Activations come from the heap, not an Arena: a bump arena keeps every
     // intermediate of forward + backward alive until the batch ends (and
     // fragments across batch shapes), which cost GBs at 4096-token batches;
@@ -158,7 +165,10 @@ void Trainer::trainUpdate() {
   }
   const double tokens = std::max(upNll.count, 1.0);
   const double scale = 1.0 / tokens;
-  const double gnorm = std::sqrt(gradSquaredNorm(params_)) * scale;
+  const double gnorm = [&] {
+    profiler::Section gs("grad_norm");
+    return std::sqrt(gradSquaredNorm(params_)) * scale;
+  }();
   LT_CHECK(std::isfinite(gnorm), NumericError,
            "gradient norm is {} at update {}; stopped without writing a checkpoint, the last good "
            "one is '{}' (update {})",
@@ -167,7 +177,10 @@ void Trainer::trainUpdate() {
   double coef = 1.0;
   if (opts_.clipNorm > 0 && gnorm > opts_.clipNorm) coef = opts_.clipNorm / (gnorm + 1e-6);
   const double lr = schedule_->lr(state_.updates);
-  adam_.step(params_, lr, scale * coef);
+  {
+    profiler::Section as("adam");
+    adam_.step(params_, lr, scale * coef);
+  }
   state_.updates += 1;
   state_.lr = lr;
   state_.tgtTokens += int64_t(upNll.count);
@@ -269,6 +282,17 @@ Trainer::Result Trainer::run() {
       trainCorpus_.size(), params_.numElements(), params_.size(), opts_.maxTokens, opts_.updateFreq,
       opts_.lr, opts_.lrSchedule, numThreads()));
 
+  if (opts_.profile) {
+    profiler::reset();
+    profiler::enable(true);
+  }
+  int64_t profileLoggedAt = -1;
+  auto logProfile = [&] {
+    if (!opts_.profile || profileLoggedAt == state_.updates) return;
+    profileLoggedAt = state_.updates;
+    progress_.message(fmt::format("op-level profile of the training updates so far (wall ms):\n{}",
+                                    profiler::table()));
+  };
   while (true) {
     if (opts_.maxUpdates > 0 && state_.updates >= opts_.maxUpdates) {
       res.stopReason = "max-updates";
@@ -283,16 +307,22 @@ Trainer::Result Trainer::run() {
                    (!haveValid && ((opts_.validFreq > 0 && state_.updates % opts_.validFreq == 0) ||
                                    (opts_.validFreq == 0 && epochEnd)));
     Timer outside;
-    if (validNow) afterValidation(validate());
-    if (saveNow) checkpoint(true);
+    {
+      profiler::Pause pause;
+      if (validNow) afterValidation(validate());
+      if (saveNow) checkpoint(true);
+    }
+    if (validNow) logProfile();
     progress_.excludeSeconds(outside.seconds());
 
     if (int sig = stopSignal()) {
       res.exitCode = 128 + sig;
       res.stopReason = "signal " + std::to_string(sig);
       progress_.message(fmt::format("received signal {}: checkpointing and stopping", sig));
+      profiler::enable(false);
       if (lastSavedUpdate_ != state_.updates) checkpoint(false);
       progress_.finish();
+      logProfile();
       return res;
     }
     if (opts_.earlyStopping > 0 && state_.stalled >= opts_.earlyStopping) {
@@ -309,9 +339,11 @@ Trainer::Result Trainer::run() {
     }
   }
   syncTime();
+  profiler::enable(false);
   if (haveValid && lastValidUpdate_ != state_.updates) afterValidation(validate());
   if (lastSavedUpdate_ != state_.updates) checkpoint(true);
   progress_.finish();
+  logProfile();
   progress_.message(fmt::format("stopped ({}) at update {}, epoch {}; {} target tokens in {}; peak RSS {}",
                                 res.stopReason, state_.updates, state_.epoch, state_.tgtTokens,
                                 formatDuration(state_.trainSeconds), formatBytes(peakRssBytes())));

@@ -2,6 +2,8 @@
 
 #include "autodiff/param_store.h"
 #include "autodiff/var.h"
+#include "common/profiler.h"
+#include "common/timer.h"
 #include "support/gradcheck.h"
 
 using namespace lt;
@@ -145,4 +147,66 @@ TEST_CASE("parameter gradients survive an arena reset; activations do not") {
   }
   arena.reset();
   CHECK(w.grad().toVector() == std::vector<float>{2.f, 6.f});
+}
+
+// ---- op-level profiler (common/profiler.h through makeResult / backward) ----
+
+namespace {
+void spin(double seconds) {
+  Timer t;
+  while (t.seconds() < seconds) {
+  }
+}
+const profiler::Row* findRow(const std::vector<profiler::Row>& rows, const std::string& name) {
+  for (const auto& r : rows)
+    if (r.name == name) return &r;
+  return nullptr;
+}
+}  // namespace
+
+TEST_CASE("profiler: forward time goes to the op recorded next, backward time to its node") {
+  profiler::reset();
+  profiler::enable(true);
+  Var x = Var::param(Tensor::full({4}, 1.f));
+  profiler::mark();
+  spin(0.03);  // work of "slowA" before it records its result
+  Var a = makeResult(x.value().clone(), "slowA", {x}, [](Node& self) {
+    spin(0.02);
+    accumulateGrad(*self.inputs[0], self.grad);
+  });
+  Var b = makeResult(a.value().clone(), "quickB", {a}, [](Node& self) {
+    accumulateGrad(*self.inputs[0], self.grad);
+  });
+  {
+    profiler::Section s("optimizer");
+    spin(0.01);
+  }
+  backward(b, Tensor::full({4}, 1.f));
+  profiler::enable(false);
+  // Recording is off now: nothing below is counted.
+  Var c = makeResult(x.value().clone(), "slowA", {x}, [](Node&) {});
+  clearTape();
+
+  const auto rows = profiler::rows();
+  const profiler::Row* ra = findRow(rows, "slowA");
+  const profiler::Row* rb = findRow(rows, "quickB");
+  const profiler::Row* rs = findRow(rows, "optimizer");
+  REQUIRE(ra != nullptr);
+  REQUIRE(rb != nullptr);
+  REQUIRE(rs != nullptr);
+  CHECK(ra->forwardCalls == 1);
+  CHECK(ra->backwardCalls == 1);
+  CHECK(rb->forwardCalls == 1);
+  CHECK(ra->forwardS >= 0.03);
+  CHECK(ra->backwardS >= 0.02);
+  CHECK(rs->sectionS >= 0.01);
+  CHECK(rs->sectionCalls == 1);
+  // quickB's forward began right after slowA recorded: it must not carry slowA's spin.
+  CHECK(rb->forwardS < 0.03);
+  CHECK(rows.front().name == "slowA");  // sorted by total time
+  const std::string t = profiler::table();
+  CHECK(t.find("slowA") != std::string::npos);
+  CHECK(t.find("total") != std::string::npos);
+  CHECK(x.grad().data<float>()[0] == doctest::Approx(1.f));
+  profiler::reset();
 }

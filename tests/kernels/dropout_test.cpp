@@ -48,6 +48,18 @@ TEST_CASE("kernels/dropout: mask is philoxUniform(seed, stream, i) < p, scaled b
   }
 }
 
+TEST_CASE("kernels/dropout: the chunk path's block counter carries into its high word") {
+  // Blocks 2^32 - 3 .. 2^32 + 12: the low counter word wraps inside the chunk.
+  const uint64_t seed = 0xfeed'beef'0123ULL, stream = 5;
+  for (uint64_t first : {uint64_t(0), uint64_t(0xFFFFFFFDull), uint64_t(0x1'FFFF'FFF8ull)}) {
+    float u[64];
+    kernels::detail::dropoutChunkUniforms(first, seed, stream, u);
+    int wrong = 0;
+    for (int e = 0; e < 64; ++e) wrong += u[e] != philoxUniform(seed, stream, 4 * first + uint64_t(e));
+    CHECK_MESSAGE(wrong == 0, "first block " << first);
+  }
+}
+
 TEST_CASE("kernels/dropout: drop rate is p; different streams give different masks") {
   const int64_t n = 200000;
   Tensor x = Tensor::full({n}, 1.f);

@@ -14,6 +14,10 @@
 
 #include <algorithm>
 
+#if defined(__AVX2__)
+#include <immintrin.h>
+#endif
+
 #include "kernels/backend.h"
 #include "kernels/ref/dropout.h"
 
@@ -60,6 +64,66 @@ inline void philoxChunk(uint64_t firstBlock, uint64_t seed, uint64_t stream, flo
   }
 }
 
+#if defined(__AVX2__)
+// The same 16 Philox blocks as philoxChunk, as two groups of 8 blocks in AVX2
+// registers (one 32-bit counter word per lane), interleaved for latency. The
+// 32x32->64 products come from _mm256_mul_epu32 on the even and (shifted) odd
+// lanes; the high and low halves are blended back into lane order. Output:
+// w[v] holds the raw words of elements 8v .. 8v+7 of the chunk (element 4l+j
+// is word j of block l, as philoxChunk).
+inline __m256i mulHi(__m256i a, __m256i m) {
+  __m256i even = _mm256_mul_epu32(a, m);
+  __m256i odd = _mm256_mul_epu32(_mm256_srli_epi64(a, 32), m);
+  return _mm256_blend_epi32(_mm256_srli_epi64(even, 32), odd, 0xAA);
+}
+
+inline void philoxChunk256(uint64_t firstBlock, uint64_t seed, uint64_t stream, __m256i w[8]) {
+  const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  __m256i c0[2], c1[2], c2[2], c3[2];
+  for (int g = 0; g < 2; ++g) {
+    const uint64_t b0 = firstBlock + uint64_t(8 * g);
+    // Low words b0 + lane; the high word carries when the low word wraps.
+    __m256i lo = _mm256_add_epi32(_mm256_set1_epi32(int32_t(uint32_t(b0))), lane);
+    __m256i carry = _mm256_cmpgt_epi32(  // unsigned lo < low(b0) via sign flip
+        _mm256_xor_si256(_mm256_set1_epi32(int32_t(uint32_t(b0))), _mm256_set1_epi32(INT32_MIN)),
+        _mm256_xor_si256(lo, _mm256_set1_epi32(INT32_MIN)));
+    c0[g] = lo;
+    c1[g] = _mm256_sub_epi32(_mm256_set1_epi32(int32_t(uint32_t(b0 >> 32))), carry);
+    c2[g] = _mm256_set1_epi32(int32_t(uint32_t(stream)));
+    c3[g] = _mm256_set1_epi32(int32_t(uint32_t(stream >> 32)));
+  }
+  const __m256i m0 = _mm256_set1_epi32(int32_t(kM0)), m1 = _mm256_set1_epi32(int32_t(kM1));
+  uint32_t k0 = uint32_t(seed), k1 = uint32_t(seed >> 32);
+  for (int round = 0; round < 10; ++round) {
+    const __m256i vk0 = _mm256_set1_epi32(int32_t(k0)), vk1 = _mm256_set1_epi32(int32_t(k1));
+    for (int g = 0; g < 2; ++g) {
+      __m256i hi0 = mulHi(c0[g], m0), lo0 = _mm256_mullo_epi32(c0[g], m0);
+      __m256i hi1 = mulHi(c2[g], m1), lo1 = _mm256_mullo_epi32(c2[g], m1);
+      __m256i n0 = _mm256_xor_si256(_mm256_xor_si256(hi1, c1[g]), vk0);
+      __m256i n2 = _mm256_xor_si256(_mm256_xor_si256(hi0, c3[g]), vk1);
+      c1[g] = lo1;
+      c3[g] = lo0;
+      c0[g] = n0;
+      c2[g] = n2;
+    }
+    k0 += kW0;
+    k1 += kW1;
+  }
+  // 4 words x 8 blocks -> element order (4x4 transposes within 128-bit halves,
+  // then the halves regrouped).
+  for (int g = 0; g < 2; ++g) {
+    __m256i t0 = _mm256_unpacklo_epi32(c0[g], c1[g]), t1 = _mm256_unpackhi_epi32(c0[g], c1[g]);
+    __m256i t2 = _mm256_unpacklo_epi32(c2[g], c3[g]), t3 = _mm256_unpackhi_epi32(c2[g], c3[g]);
+    __m256i u0 = _mm256_unpacklo_epi64(t0, t2), u1 = _mm256_unpackhi_epi64(t0, t2);  // blocks 0|4, 1|5
+    __m256i u2 = _mm256_unpacklo_epi64(t1, t3), u3 = _mm256_unpackhi_epi64(t1, t3);  // blocks 2|6, 3|7
+    w[4 * g + 0] = _mm256_permute2x128_si256(u0, u1, 0x20);
+    w[4 * g + 1] = _mm256_permute2x128_si256(u2, u3, 0x20);
+    w[4 * g + 2] = _mm256_permute2x128_si256(u0, u1, 0x31);
+    w[4 * g + 3] = _mm256_permute2x128_si256(u2, u3, 0x31);
+  }
+}
+#endif
+
 void apply(const Tensor& in, float p, uint64_t seed, uint64_t stream, Tensor& out, bool accumulate) {
   const float* x = in.data<float>();
   float* y = out.data<float>();
@@ -68,12 +132,28 @@ void apply(const Tensor& in, float p, uint64_t seed, uint64_t stream, Tensor& ou
   int64_t chunks = (n + kChunk - 1) / kChunk;
 #pragma omp parallel for schedule(static) if (n > 32768)
   for (int64_t c = 0; c < chunks; ++c) {
-    alignas(64) float u[kChunk];
-    philoxChunk(uint64_t(c) * kLanes, seed, stream, u);
     int64_t e0 = c * kChunk;
     int64_t len = std::min(kChunk, n - e0);
     const float* xc = x + e0;
     float* yc = y + e0;
+#if defined(__AVX2__)
+    if (len == kChunk) {
+      // u < p  <=>  float(word >> 8) < p * 2^24 (both sides exact in float).
+      __m256i w[8];
+      philoxChunk256(uint64_t(c) * kLanes, seed, stream, w);
+      const __m256 thr = _mm256_set1_ps(p * 16777216.0f), vs = _mm256_set1_ps(scale);
+      for (int v = 0; v < 8; ++v) {
+        __m256 u = _mm256_cvtepi32_ps(_mm256_srli_epi32(w[v], 8));
+        __m256 drop = _mm256_cmp_ps(u, thr, _CMP_LT_OQ);
+        __m256 val = _mm256_andnot_ps(drop, _mm256_mul_ps(_mm256_loadu_ps(xc + 8 * v), vs));
+        if (accumulate) val = _mm256_add_ps(_mm256_loadu_ps(yc + 8 * v), val);
+        _mm256_storeu_ps(yc + 8 * v, val);
+      }
+      continue;
+    }
+#endif
+    alignas(64) float u[kChunk];
+    philoxChunk(uint64_t(c) * kLanes, seed, stream, u);
     if (accumulate) {
 #pragma omp simd
       for (int64_t e = 0; e < len; ++e) yc[e] += u[e] < p ? 0.f : xc[e] * scale;
@@ -84,6 +164,20 @@ void apply(const Tensor& in, float p, uint64_t seed, uint64_t stream, Tensor& ou
   }
 }
 }  // namespace
+
+namespace detail {
+void dropoutChunkUniforms(uint64_t firstBlock, uint64_t seed, uint64_t stream, float u[64]) {
+#if defined(__AVX2__)
+  __m256i w[8];
+  philoxChunk256(firstBlock, seed, stream, w);
+  for (int v = 0; v < 8; ++v)
+    _mm256_storeu_ps(u + 8 * v, _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_srli_epi32(w[v], 8)),
+                                              _mm256_set1_ps(1.0f / 16777216.0f)));
+#else
+  philoxChunk(firstBlock, seed, stream, u);
+#endif
+}
+}  // namespace detail
 
 void dropoutForward(const Tensor& x, float p, uint64_t seed, uint64_t stream, Tensor& y) {
   if (referenceKernels()) return ref::dropoutForward(x, p, seed, stream, y);
