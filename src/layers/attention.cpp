@@ -6,6 +6,7 @@
 
 #include "kernels/backend.h"
 #include "kernels/cpu/vec_math.h"
+#include "ops/attention.h"
 #include "ops/concat.h"
 #include "ops/matmul.h"
 #include "ops/shape_ops.h"
@@ -36,10 +37,18 @@ Var MultiHeadAttention::mergeHeads(const Var& x) const {
 
 Var MultiHeadAttention::forward(const Var& query, const Var& keyValue, const Tensor& mask,
                                 RunCtx& ctx) const {
+  const float scale = 1.f / std::sqrt(float(dh_));
+  if (ctx.rate(attnDrop_) <= 0.f) {
+    // No dropout on the probabilities: one fused op on the projections' own
+    // layout (ops/attention.h). The dropout site still takes its stream, so
+    // later sites draw the same masks either way.
+    ctx.nextStream();
+    return out_(ops::attention(q_(query), k_(keyValue), v_(keyValue), mask, heads_, scale));
+  }
   Var q = splitHeads(q_(query));     // [B, H, Tq, dh]
   Var k = splitHeads(k_(keyValue));  // [B, H, Tk, dh]
   Var v = splitHeads(v_(keyValue));  // [B, H, Tk, dh]
-  Var s = ops::matmul(q, k, false, true, 1.f / std::sqrt(float(dh_)));  // [B, H, Tq, Tk]
+  Var s = ops::matmul(q, k, false, true, scale);  // [B, H, Tq, Tk]
   Var p = ops::softmax(s, mask);
   p = dropout(p, attnDrop_, ctx);
   Var o = ops::matmul(p, v);  // [B, H, Tq, dh]

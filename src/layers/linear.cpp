@@ -33,6 +33,9 @@ Linear Linear::tied(const Var& weight) {
 }
 
 Var Linear::operator()(const Var& x) const { return ops::linear(x, w_, b_); }
+Var Linear::operator()(const Var& x, ops::Activation act) const {
+  return ops::linear(x, w_, b_, act);
+}
 
 Init ratioXavier(int fanIn) { return Init::xavier(1.f, fanIn, 2 * int64_t(fanIn)); }
 
@@ -81,7 +84,7 @@ FeedForward::FeedForward(ParamBuilder& pb, const Scope& scope, int dim, int hidd
 }
 
 Var FeedForward::operator()(const Var& x, RunCtx& ctx) const {
-  Var h = ops::relu(fc1_(x));
+  Var h = fc1_(x, ops::Activation::Relu);
   h = dropout(h, actDrop_, ctx);
   return fc2_(h);
 }

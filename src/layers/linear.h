@@ -5,6 +5,7 @@
 #pragma once
 #include "autodiff/var.h"
 #include "layers/context.h"
+#include "ops/linear.h"
 
 namespace lt::layers {
 
@@ -17,6 +18,7 @@ public:
   // Wraps an existing weight [out, in] (tied output projection); no bias.
   static Linear tied(const Var& weight);
   Var operator()(const Var& x) const;  // x [..., in] -> [..., out]
+  Var operator()(const Var& x, ops::Activation act) const;  // fused activation
   const Var& weight() const { return w_; }
   const Var& bias() const { return b_; }
   int in() const { return in_; }

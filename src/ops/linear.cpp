@@ -1,12 +1,13 @@
 #include "ops/linear.h"
 
 #include "common/error.h"
+#include "kernels/eltwise.h"
 #include "kernels/matmul.h"
 #include "ops/matmul.h"
 
 namespace lt::ops {
 
-Var linear(const Var& x, const Var& w, const Var& b) {
+Var linear(const Var& x, const Var& w, const Var& b, Activation act) {
   LT_CHECK(x.defined() && w.defined(), ShapeError, "linear: undefined input (x {}, w {})",
            x.defined(), w.defined());
   LT_CHECK(w.rank() == 2 && x.rank() >= 1, ShapeError,
@@ -24,14 +25,21 @@ Var linear(const Var& x, const Var& w, const Var& b) {
   Tensor y = Tensor::empty(x.shape().with(-1, out));
   kernels::MatmulOptions o;
   o.transB = true;
+  const bool relu = act == Activation::Relu;
+  if (relu) o.post = kernels::PostOp::Relu;
   kernels::matmul(x.value().reshape({rows, in}), w.value(), y.reshape({rows, out}), o,
                   b.defined() ? b.value() : Tensor());
   std::vector<Var> inputs = {x, w};
   if (b.defined()) inputs.push_back(b);
-  return makeResult(std::move(y), "linear", std::move(inputs), [rows, in, out](Node& self) {
+  const char* name = relu ? "linear_relu" : "linear";
+  return makeResult(std::move(y), name, std::move(inputs), [rows, in, out, relu](Node& self) {
     Node& X = *self.inputs[0];
     Node& W = *self.inputs[1];
-    Tensor dy = self.grad.reshape({rows, out});
+    // relu'(pre) = [pre > 0] = [y > 0]: relu's backward evaluated at y.
+    Tensor dy = relu ? kernels::eltwiseBackward(kernels::EltwiseKind::Relu, self.value,
+                                                self.value, self.grad)
+                           .reshape({rows, out})
+                     : self.grad.reshape({rows, out});
     kernels::MatmulOptions o;
     if (X.requiresGrad) {  // dx [rows, in] (+)= dy · w
       Tensor& g = detail::gradTarget(X, o.accumulate);

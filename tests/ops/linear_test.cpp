@@ -7,6 +7,7 @@
 
 #include "common/error.h"
 #include "kernels/ref/matmul.h"
+#include "ops/eltwise.h"
 #include "ops/linear.h"
 #include "support/gradcheck.h"
 
@@ -56,6 +57,45 @@ TEST_CASE("ops::linear gradients with and without bias") {
   // out = 1, in = 1
   gradCheck("linear 1x1", [](const std::vector<Var>& v) { return ops::linear(v[0], v[1], v[2]); },
             {randomTensor({3, 1}, rng), randomTensor({1, 1}, rng), randomTensor({1}, rng)});
+}
+
+TEST_CASE("ops::linear with fused relu: hand-worked values and gradients") {
+  Var x(Tensor::fromVector({2, 2}, std::vector<float>{1, 2, 3, 4}), true);
+  Var w(Tensor::fromVector({3, 2}, std::vector<float>{1, 0, 0, 1, 1, -1}), true);
+  Var b(Tensor::fromVector({3}, std::vector<float>{0.5f, 0, -1}), true);
+  Var y = ops::linear(x, w, b, ops::Activation::Relu);
+  CHECK(std::string(y.op()) == "linear_relu");
+  // pre-activations {1.5, 2, -2, 3.5, 4, -2}
+  CHECK(y.value().toVector() == std::vector<float>{1.5f, 2, 0, 3.5f, 4, 0});
+  backward(y, Tensor::fromVector({2, 3}, std::vector<float>{1, 2, 3, 4, 5, 6}));
+  // masked dy = {1, 2, 0, 4, 5, 0}
+  CHECK(b.grad().toVector() == std::vector<float>{5, 7, 0});
+  CHECK(x.grad().toVector() == std::vector<float>{1, 2, 4, 5});
+  CHECK(w.grad().toVector() == std::vector<float>{13, 18, 17, 24, 0, 0});
+}
+
+TEST_CASE("ops::linear with fused relu equals relu(linear(...)) in values and gradients") {
+  Rng rng(33);
+  for (const Shape& xsh : {Shape{7, 9}, Shape{2, 3, 9}}) {
+    Tensor x = randomTensor(xsh, rng), w = randomTensor({6, 9}, rng), b = randomTensor({6}, rng);
+    Tensor r = randomTensor(xsh.with(-1, 6), rng);
+    auto run = [&](bool fused) {
+      Var vx(x.clone(), true), vw(w.clone(), true), vb(b.clone(), true);
+      Var y = fused ? ops::linear(vx, vw, vb, ops::Activation::Relu)
+                    : ops::relu(ops::linear(vx, vw, vb));
+      Tensor out = y.value().clone();
+      backward(y, r);
+      return std::vector<Tensor>{out, vx.grad(), vw.grad(), vb.grad()};
+    };
+    auto fused = run(true), plain = run(false);
+    for (size_t i = 0; i < fused.size(); ++i)
+      CHECK_MESSAGE(maxAbsDiff(fused[i], plain[i]) < 1e-6f, "tensor " << i << " x " << xsh.toString());
+    // Some units are dead and some alive, so the mask is exercised.
+    int zeros = 0;
+    for (float v : fused[0].toVector()) zeros += v == 0.f;
+    CHECK(zeros > 0);
+    CHECK(zeros < fused[0].elements());
+  }
 }
 
 TEST_CASE("ops::linear bad shapes raise ShapeError naming the op and both shapes") {

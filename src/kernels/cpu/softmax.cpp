@@ -387,6 +387,16 @@ void softmaxRow256(const float* x, const float* m, int64_t mStride, float* y, in
 
 }  // namespace
 
+void softmaxRowF32(const float* x, const float* m, float* y, int64_t n) {
+#if defined(__AVX512F__)
+  if (!gPortable && n <= 64) return softmaxRowShort512(x, m, 1, y, n, false);
+  if (!gPortable) return softmaxRow512(x, m, 1, y, n, false);
+#elif defined(__AVX2__) && defined(__FMA__)
+  if (!gPortable) return softmaxRow256(x, m, 1, y, n, false);
+#endif
+  softmaxRow(x, m, 1, y, n, false);
+}
+
 void setPortableSoftmax(bool on) { gPortable = on; }
 
 Tensor softmaxForward(const Tensor& x, const Tensor& mask, bool logSoftmax) {

@@ -8,6 +8,10 @@ namespace lt::kernels::cpu {
 Tensor softmaxForward(const Tensor& x, const Tensor& mask, bool logSoftmax);
 Tensor softmaxBackward(const Tensor& y, const Tensor& dy, bool logSoftmax);
 
+// y = softmax(x + m) of one row of n (m null or a full row; x, y distinct), by
+// the same row routine softmaxForward uses on this build (fused attention).
+void softmaxRowF32(const float* x, const float* m, float* y, int64_t n);
+
 // Tests only: run the portable (auto-vectorised) row loop even where the
 // AVX-512 one is compiled in.
 void setPortableSoftmax(bool on);
