@@ -46,7 +46,6 @@ Var attention(const Var& q, const Var& k, const Var& v, const Tensor& mask, int 
   Tensor o = Tensor::empty(q.shape());
   Tensor p = Tensor::empty(Shape{B, heads, Tq, Tk});
   kernels::attentionForward(q.value(), k.value(), v.value(), mask, heads, scale, o, p);
-  if (!gradEnabled()) return makeResult(std::move(o), "attention", {q, k, v}, nullptr);
   return makeResult(std::move(o), "attention", {q, k, v}, [p, heads, scale](Node& self) {
     Node& nq = *self.inputs[0];
     Node& nk = *self.inputs[1];

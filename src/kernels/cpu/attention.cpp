@@ -34,6 +34,23 @@ Dims dimsOf(const Tensor& q, const Tensor& k, int heads) {
   return d;
 }
 
+// Runs fn(t, qo, ko, b, h, scratch) for every (batch, head) task t = b·H + h in
+// parallel: qo / ko are the offsets of the head's first column in q / k rows,
+// scratch a per-thread [Tq, Tk] buffer. oneDNN's sgemm inside runs on one thread.
+template <class F>
+void forEachHead(const Dims& d, F&& fn) {
+  const int64_t tasks = d.Tq == 0 || d.Tk == 0 ? 0 : d.B * d.H;
+#pragma omp parallel if (tasks > 1)
+  {
+    std::vector<float> scratch(size_t(d.Tq * d.Tk));
+#pragma omp for schedule(static)
+    for (int64_t t = 0; t < tasks; ++t) {
+      const int64_t b = t / d.H, h = t % d.H;
+      fn(t, b * d.Tq * d.E + h * d.dh, b * d.Tk * d.E + h * d.dh, b, h, scratch.data());
+    }
+  }
+}
+
 }  // namespace
 
 void attentionForward(const Tensor& q, const Tensor& k, const Tensor& v, const Tensor& mask,
@@ -48,23 +65,15 @@ void attentionForward(const Tensor& q, const Tensor& k, const Tensor& v, const T
     o.zero();
     return;
   }
-  const int64_t tasks = d.Tq == 0 ? 0 : d.B * d.H;
-#pragma omp parallel
-  {
-    std::vector<float> s(size_t(d.Tq * d.Tk));
-#pragma omp for schedule(static)
-    for (int64_t t = 0; t < tasks; ++t) {
-      const int64_t b = t / d.H, h = t % d.H;
-      const int64_t qo = b * d.Tq * d.E + h * d.dh, ko = b * d.Tk * d.E + h * d.dh;
-      // S = scale · Q Kᵀ [Tq, Tk], straight from the token-major rows (stride E).
-      dnnl_sgemm('N', 'T', d.Tq, d.Tk, d.dh, scale, Q + qo, d.E, K + ko, d.E, 0.f, s.data(), d.Tk);
-      float* pt = P + t * d.Tq * d.Tk;  // P [Tq, Tk] of this head
-      for (int64_t i = 0; i < d.Tq; ++i)
-        cpu::softmaxRowF32(s.data() + i * d.Tk, maskRow(mask, d, b, h, i), pt + i * d.Tk, d.Tk);
-      // O = P V, written into the head's columns of o.
-      dnnl_sgemm('N', 'N', d.Tq, d.dh, d.Tk, 1.f, pt, d.Tk, V + ko, d.E, 0.f, O + qo, d.E);
-    }
-  }
+  forEachHead(d, [&](int64_t t, int64_t qo, int64_t ko, int64_t b, int64_t h, float* s) {
+    // S = scale · Q Kᵀ [Tq, Tk], straight from the token-major rows (stride E).
+    dnnl_sgemm('N', 'T', d.Tq, d.Tk, d.dh, scale, Q + qo, d.E, K + ko, d.E, 0.f, s, d.Tk);
+    float* pt = P + t * d.Tq * d.Tk;  // P [Tq, Tk] of this head
+    for (int64_t i = 0; i < d.Tq; ++i)
+      cpu::softmaxRowF32(s + i * d.Tk, maskRow(mask, d, b, h, i), pt + i * d.Tk, d.Tk);
+    // O = P V, written into the head's columns of o.
+    dnnl_sgemm('N', 'N', d.Tq, d.dh, d.Tk, 1.f, pt, d.Tk, V + ko, d.E, 0.f, O + qo, d.E);
+  });
   countMacs(2 * d.B * d.H * d.Tq * d.Tk * d.dh);
 }
 
@@ -82,37 +91,29 @@ void attentionBackward(const Tensor& q, const Tensor& k, const Tensor& v, const 
       if (g && !acc) g->zero();
     return;
   }
-  const int64_t tasks = d.B * d.H;
-#pragma omp parallel
-  {
-    std::vector<float> ds(size_t(d.Tq * d.Tk));
-#pragma omp for schedule(static)
-    for (int64_t t = 0; t < tasks; ++t) {
-      const int64_t b = t / d.H, h = t % d.H;
-      const int64_t qo = b * d.Tq * d.E + h * d.dh, ko = b * d.Tk * d.E + h * d.dh;
-      const float* pt = P + t * d.Tq * d.Tk;
-      // dP = dO Vᵀ [Tq, Tk]; then dS = scale · P ∘ (dP - rowsum(P ∘ dP)) in place.
-      dnnl_sgemm('N', 'T', d.Tq, d.Tk, d.dh, 1.f, G + qo, d.E, V + ko, d.E, 0.f, ds.data(), d.Tk);
-      for (int64_t i = 0; i < d.Tq; ++i) {
-        float* r = ds.data() + i * d.Tk;
-        const float* pr = pt + i * d.Tk;
-        float dot = 0.f;
+  forEachHead(d, [&](int64_t t, int64_t qo, int64_t ko, int64_t, int64_t, float* ds) {
+    const float* pt = P + t * d.Tq * d.Tk;
+    // dP = dO Vᵀ [Tq, Tk]; then dS = scale · P ∘ (dP - rowsum(P ∘ dP)) in place.
+    dnnl_sgemm('N', 'T', d.Tq, d.Tk, d.dh, 1.f, G + qo, d.E, V + ko, d.E, 0.f, ds, d.Tk);
+    for (int64_t i = 0; i < d.Tq; ++i) {
+      float* r = ds + i * d.Tk;
+      const float* pr = pt + i * d.Tk;
+      float dot = 0.f;
 #pragma omp simd reduction(+ : dot)
-        for (int64_t j = 0; j < d.Tk; ++j) dot += pr[j] * r[j];
+      for (int64_t j = 0; j < d.Tk; ++j) dot += pr[j] * r[j];
 #pragma omp simd
-        for (int64_t j = 0; j < d.Tk; ++j) r[j] = pr[j] * (r[j] - dot) * scale;
-      }
-      if (dq)  // dQ (+)= dS K
-        dnnl_sgemm('N', 'N', d.Tq, d.dh, d.Tk, 1.f, ds.data(), d.Tk, K + ko, d.E, accQ ? 1.f : 0.f,
-                   dq->data<float>() + qo, d.E);
-      if (dk)  // dK (+)= dSᵀ Q
-        dnnl_sgemm('T', 'N', d.Tk, d.dh, d.Tq, 1.f, ds.data(), d.Tk, Q + qo, d.E, accK ? 1.f : 0.f,
-                   dk->data<float>() + ko, d.E);
-      if (dv)  // dV (+)= Pᵀ dO
-        dnnl_sgemm('T', 'N', d.Tk, d.dh, d.Tq, 1.f, pt, d.Tk, G + qo, d.E, accV ? 1.f : 0.f,
-                   dv->data<float>() + ko, d.E);
+      for (int64_t j = 0; j < d.Tk; ++j) r[j] = pr[j] * (r[j] - dot) * scale;
     }
-  }
+    if (dq)  // dQ (+)= dS K
+      dnnl_sgemm('N', 'N', d.Tq, d.dh, d.Tk, 1.f, ds, d.Tk, K + ko, d.E, accQ ? 1.f : 0.f,
+                 dq->data<float>() + qo, d.E);
+    if (dk)  // dK (+)= dSᵀ Q
+      dnnl_sgemm('T', 'N', d.Tk, d.dh, d.Tq, 1.f, ds, d.Tk, Q + qo, d.E, accK ? 1.f : 0.f,
+                 dk->data<float>() + ko, d.E);
+    if (dv)  // dV (+)= Pᵀ dO
+      dnnl_sgemm('T', 'N', d.Tk, d.dh, d.Tq, 1.f, pt, d.Tk, G + qo, d.E, accV ? 1.f : 0.f,
+                 dv->data<float>() + ko, d.E);
+  });
 }
 
 }  // namespace lt::kernels
