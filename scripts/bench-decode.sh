@@ -3,19 +3,23 @@
 #
 #   scripts/bench-decode.sh [--threads 2] [--rounds 3] [--limit N] [--batch-size 64]
 #                           [--beam 4] [--models transformer512,lite160] [--build DIR]
-#                           [--tgt-len ref|N] [--no-append] [--quick]
+#                           [--tgt-len ref|N] [--wait-policy default|PASSIVE|ACTIVE]
+#                           [--no-append] [--quick]
 #
 # Beam search, random weights, IWSLT'14 test source (6,750 lines; --limit N: the first N),
 # output lengths forced to the reference length + 1 on every system (bench_common.py; --tgt-len N
 # forces N steps for every sentence instead, so all batches are full). Per
 # round and model runs `lt-bench decode`, scripts/bench/torch_decode_bench.py and (Transformer
 # d=512 only) scripts/bench/ct2_decode_bench.py, rotating the order, same threads, same batch
-# size, OMP_WAIT_POLICY=PASSIVE everywhere. Prints the medians over rounds (sentences/s,
+# size, the same OMP_WAIT_POLICY everywhere (default: the runtimes' own, i.e. unset). PASSIVE
+# made every system several times slower here: decoding runs hundreds of small parallel regions
+# per step and each one wakes the sleeping threads (lite160, 448 lines, 2026-12-03: lt 163 vs
+# 1,002 tok/s, PyTorch 114 vs 334; docs/performance.md). Prints the medians over rounds (sentences/s,
 # target tokens/s) and the ratios lt/PyTorch and lt/CTranslate2, and appends them with the
 # command, date and load average to docs/performance.md ("Decoding throughput").
 set -euo pipefail
 cd "$(dirname "$0")/.."
-THREADS=2 ROUNDS=3 LIMIT=0 BATCH=64 BEAM=4 APPEND=1 TGTLEN=ref
+THREADS=2 ROUNDS=3 LIMIT=0 BATCH=64 BEAM=4 APPEND=1 TGTLEN=ref WAIT=default
 MODELS=transformer512,lite160
 BUILD=${LT_BUILD:-build}
 CMD="${LT_BUILD:+LT_BUILD=$LT_BUILD }scripts/bench-decode.sh $*"
@@ -29,9 +33,10 @@ while [ $# -gt 0 ]; do
     --tgt-len) TGTLEN="$2"; shift ;;
     --models) MODELS="$2"; shift ;;
     --build) BUILD="$2"; shift ;;
+    --wait-policy) WAIT="$2"; shift ;;
     --no-append) APPEND=0 ;;
     --quick) ROUNDS=1; LIMIT=200 ;;
-    -h|--help) sed -n 2,15p "$0"; exit 0 ;;
+    -h|--help) sed -n 2,19p "$0"; exit 0 ;;
     *) echo "bench-decode.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -43,7 +48,12 @@ LTB="$BUILD/bin/lt-bench"
 "$PY" -c "import torch, ctranslate2" 2>/dev/null || bash scripts/setup-bench.sh
 OUT="${TMPDIR:-/tmp}/lt-bench-decode-$(date -u +%Y%m%dT%H%M%SZ).jsonl"
 : > "$OUT"
-export OMP_WAIT_POLICY=PASSIVE
+case "$WAIT" in
+  default) unset OMP_WAIT_POLICY ;;
+  PASSIVE|ACTIVE) export OMP_WAIT_POLICY="$WAIT" ;;
+  *) echo "bench-decode.sh: --wait-policy must be default, PASSIVE or ACTIVE, got '$WAIT'" >&2; exit 2 ;;
+esac
+export LT_BENCH_WAIT="$WAIT"
 COMMON=(--threads "$THREADS" --beam "$BEAM" --batch-size "$BATCH" --tgt-len "$TGTLEN")
 peer_name() { case "$1" in lite160) echo lite-160 ;; transformer512) echo transformer-512 ;; *) echo "$1" ;; esac; }
 run_lt() {
@@ -70,7 +80,7 @@ for r in $(seq 1 "$ROUNDS"); do
 done
 LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
 python3 - "$OUT" "$APPEND" "$CMD" "$START" "$LOAD_START" "$LOAD_END" "$THREADS" <<'PYEOF'
-import json, statistics, sys
+import json, os, statistics, sys
 out, append, cmd, start, la0, la1, threads = sys.argv[1:8]
 recs = [json.loads(l) for l in open(out) if l.startswith("{")]
 med = statistics.median
@@ -120,7 +130,9 @@ for m in models:
     srcs = {(r["sentences"], r["tgt_tokens"], r["src_tokens"]) for k, g in groups.items() if k[0] == m for r in g}
     if len(srcs) > 1:
         notes.append(f"- WARNING {m}: systems disagree on the workload (sentences, tgt tokens, src tokens): {sorted(srcs)}")
-head = (f"Command: `{cmd}`, {start}, {threads} threads, OMP_WAIT_POLICY=PASSIVE everywhere. "
+wait = os.environ.get("LT_BENCH_WAIT", "default")
+policy = "OMP_WAIT_POLICY unset (runtime defaults)" if wait == "default" else f"OMP_WAIT_POLICY={wait}"
+head = (f"Command: `{cmd}`, {start}, {threads} threads, {policy} everywhere. "
         f"Load average (1/5/15 min) {la0} at the start, {la1} at the end. Figures: medians over rounds; "
         f"lt ÷ system = ratio of target tokens/s medians (per-round ratios after it). Raw: `{out}`.")
 table = "\n".join(lines)

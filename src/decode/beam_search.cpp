@@ -36,6 +36,53 @@ struct Sentence {
   std::vector<Hypothesis> finished;
 };
 
+// The token rules and the score walk of one sentence at one step.
+struct StepView {
+  const Sentence& st;
+  const float* lp;  // the sentence's k rows of log-probabilities, [k, V]
+  int rows, V, step;
+  bool forceEos;
+  const SearchOptions& opt;
+
+  bool allowed(int v) const {
+    if (v == opt.pad || v == opt.bos) return false;
+    return forceEos ? v == opt.eos : !(v == opt.eos && step < opt.minLen);
+  }
+  template <class Visit>
+  void eachScore(Visit&& visit) const {
+    for (int r = 0; r < rows; ++r) {
+      const float base = st.live[r].logProb;
+      if (base == kNegInf) continue;
+      const float* row = lp + int64_t(r) * V;
+      for (int v = 0; v < V; ++v) {
+        const float sc = base + row[v];
+        if (sc > kNegInf) visit(sc, r, v);  // skips -inf and NaN
+      }
+    }
+  }
+  // The `cap` best allowed candidates, best first, kept in a bounded heap whose front is the
+  // worst kept one. Each finite score is first compared with that worst score, so most of
+  // the k x V tokens cost one comparison; the token rules run only for the rest.
+  void best(size_t cap, std::vector<Candidate>& cands) const {
+    cands.clear();
+    eachScore([&](float sc, int r, int v) {
+      const bool full = cands.size() == cap;
+      if (full && sc < cands.front().score) return;
+      if (!allowed(v)) return;
+      const Candidate c{sc, r, v};
+      if (!full) {
+        cands.push_back(c);
+        std::push_heap(cands.begin(), cands.end(), better);
+      } else if (better(c, cands.front())) {
+        std::pop_heap(cands.begin(), cands.end(), better);
+        cands.back() = c;
+        std::push_heap(cands.begin(), cands.end(), better);
+      }
+    });
+    std::sort_heap(cands.begin(), cands.end(), better);
+  }
+};
+
 }  // namespace
 
 float normalizedScore(float logProb, int length, const SearchOptions& opt) {
@@ -65,7 +112,7 @@ std::vector<std::vector<Hypothesis>> beamSearch(Scorer& scorer, const std::vecto
   std::vector<std::vector<Hypothesis>> results(srcLengths.size());
 
   std::vector<int32_t> prev(active.size() * k, opt.bos);
-  std::vector<Candidate> cands;
+  std::vector<std::vector<Candidate>> candsOf;
   for (int step = 0; !active.empty(); ++step) {
     Tensor prevT = Tensor::fromVector(Shape{int64_t(prev.size())}, prev);
     Tensor logp = scorer.step(prevT);
@@ -73,48 +120,26 @@ std::vector<std::vector<Hypothesis>> beamSearch(Scorer& scorer, const std::vecto
              "beam search: scorer returned {} for {} rows and vocabulary {}", logp.shape().toString(),
              prev.size(), V);
     const float* lp = logp.data<float>();
+    const size_t cap = size_t(2 * k);
+    auto viewOf = [&](size_t i) {
+      const Sentence& st = active[i];
+      return StepView{st, lp + int64_t(i) * k * V, step == 0 ? 1 : k, V, step,
+                      step >= st.maxLen, opt};
+    };
+    // The 2k best candidates of every sentence: independent scans of k x V scores, in
+    // parallel over sentences (the rest of the step is bookkeeping, serial, in order).
+    const int64_t n = int64_t(active.size());
+    candsOf.resize(active.size());
+#pragma omp parallel for schedule(static) if (n > 1 && int64_t(k) * V * n >= 65536)
+    for (int64_t i = 0; i < n; ++i) viewOf(size_t(i)).best(cap, candsOf[size_t(i)]);
 
     std::vector<Sentence> next;
     std::vector<int32_t> keepRows, nextPrev;
     for (size_t i = 0; i < active.size(); ++i) {
       Sentence& st = active[i];
-      const bool forceEos = step >= st.maxLen;
-      const int rows = step == 0 ? 1 : k;
-      // The 2k best candidates over the sentence's rows, kept in a bounded heap whose front is
-      // the worst kept one. Each finite score is first compared with that worst score, so most
-      // of the k x V tokens cost one comparison; the token rules run only for the rest.
-      const size_t cap = size_t(2 * k);
-      auto allowed = [&](int v) {
-        if (v == opt.pad || v == opt.bos) return false;
-        return forceEos ? v == opt.eos : !(v == opt.eos && step < opt.minLen);
-      };
-      auto eachScore = [&](auto&& visit) {
-        for (int r = 0; r < rows; ++r) {
-          const float base = st.live[r].logProb;
-          if (base == kNegInf) continue;
-          const float* row = lp + (int64_t(i) * k + r) * V;
-          for (int v = 0; v < V; ++v) {
-            const float sc = base + row[v];
-            if (sc > kNegInf) visit(sc, r, v);  // skips -inf and NaN
-          }
-        }
-      };
-      cands.clear();
-      eachScore([&](float sc, int r, int v) {
-        const bool full = cands.size() == cap;
-        if (full && sc < cands.front().score) return;
-        if (!allowed(v)) return;
-        const Candidate c{sc, r, v};
-        if (!full) {
-          cands.push_back(c);
-          std::push_heap(cands.begin(), cands.end(), better);
-        } else if (better(c, cands.front())) {
-          std::pop_heap(cands.begin(), cands.end(), better);
-          cands.back() = c;
-          std::push_heap(cands.begin(), cands.end(), better);
-        }
-      });
-      std::sort_heap(cands.begin(), cands.end(), better);
+      const StepView view = viewOf(i);
+      const bool forceEos = view.forceEos;
+      std::vector<Candidate>& cands = candsOf[i];
       size_t top = cands.size();
 
       std::vector<Live> nextLive;
@@ -141,8 +166,8 @@ std::vector<std::vector<Hypothesis>> beamSearch(Scorer& scorer, const std::vecto
         // Small vocabularies: walk further down the full ranking for continuations (a heap
         // that did not fill already holds every candidate).
         cands.clear();
-        eachScore([&](float sc, int r, int v) {
-          if (allowed(v)) cands.push_back({sc, r, v});
+        view.eachScore([&](float sc, int r, int v) {
+          if (view.allowed(v)) cands.push_back({sc, r, v});
         });
         std::sort(cands.begin(), cands.end(), better);
         for (size_t j = top; j < cands.size() && int(nextLive.size()) < k; ++j)
