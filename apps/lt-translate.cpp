@@ -6,6 +6,8 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
+#include <cstdlib>
+#include <string>
 #include <fstream>
 #include <iostream>
 
@@ -72,6 +74,12 @@ int main(int argc, char** argv) {
   try {
     initLogging(quiet ? "warn" : "info");
     setThreads(threads);
+    if (const char* wait = std::getenv("OMP_WAIT_POLICY");
+        wait && numThreads() > 1 && (std::string(wait) == "PASSIVE" || std::string(wait) == "passive"))
+      spdlog::warn(
+          "OMP_WAIT_POLICY=PASSIVE: idle OpenMP threads sleep between decoding's many small "
+          "parallel regions; on a 2-core test machine this made decoding 3-6x slower "
+          "(docs/performance.md). Unset it for speed.");
     kernels::setReferenceKernels(kernelsMode == "ref");
     LT_CHECK(chunk > 0, ConfigError, "--chunk-lines must be positive");
     opt.search.penalty = penalty == "gnmt" ? decode::LengthPenalty::Gnmt : decode::LengthPenalty::Fairseq;
