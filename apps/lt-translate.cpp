@@ -7,9 +7,9 @@
 
 #include <cstdio>
 #include <cstdlib>
-#include <string>
 #include <fstream>
 #include <iostream>
+#include <strings.h>
 
 #include "common/memory.h"
 #include "common/error.h"
@@ -75,7 +75,7 @@ int main(int argc, char** argv) {
     initLogging(quiet ? "warn" : "info");
     setThreads(threads);
     if (const char* wait = std::getenv("OMP_WAIT_POLICY");
-        wait && numThreads() > 1 && (std::string(wait) == "PASSIVE" || std::string(wait) == "passive"))
+        wait && numThreads() > 1 && strcasecmp(wait, "passive") == 0)
       spdlog::warn(
           "OMP_WAIT_POLICY=PASSIVE: idle OpenMP threads sleep between decoding's many small "
           "parallel regions; on a 2-core test machine this made decoding 3-6x slower "

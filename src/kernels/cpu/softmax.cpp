@@ -385,16 +385,23 @@ void softmaxRow256(const float* x, const float* m, int64_t mStride, float* y, in
 }
 #endif
 
+// The row routine of this build: the intrinsic row for the instruction set, or
+// the portable loop (always, with setPortableSoftmax(true)).
+void rowOfBuild(const float* x, const float* m, int64_t mStride, float* y, int64_t n,
+                bool logSoftmax) {
+#if defined(__AVX512F__)
+  if (!gPortable && n <= 64) return softmaxRowShort512(x, m, mStride, y, n, logSoftmax);
+  if (!gPortable) return softmaxRow512(x, m, mStride, y, n, logSoftmax);
+#elif defined(__AVX2__) && defined(__FMA__)
+  if (!gPortable) return softmaxRow256(x, m, mStride, y, n, logSoftmax);
+#endif
+  softmaxRow(x, m, mStride, y, n, logSoftmax);
+}
+
 }  // namespace
 
 void softmaxRowF32(const float* x, const float* m, float* y, int64_t n) {
-#if defined(__AVX512F__)
-  if (!gPortable && n <= 64) return softmaxRowShort512(x, m, 1, y, n, false);
-  if (!gPortable) return softmaxRow512(x, m, 1, y, n, false);
-#elif defined(__AVX2__) && defined(__FMA__)
-  if (!gPortable) return softmaxRow256(x, m, 1, y, n, false);
-#endif
-  softmaxRow(x, m, 1, y, n, false);
+  rowOfBuild(x, m, 1, y, n, false);
 }
 
 void setPortableSoftmax(bool on) { gPortable = on; }
@@ -416,22 +423,7 @@ Tensor softmaxForward(const Tensor& x, const Tensor& mask, bool logSoftmax) {
     if (mw.data) mw.seek(r0);
     for (int64_t r = r0; r < r1; ++r) {
       const float* m = mw.data ? mw.row() : nullptr;
-#if defined(__AVX512F__)
-      if (!gPortable && n <= 64) {
-        softmaxRowShort512(px + r * n, m, mw.lastStride, py + r * n, n, logSoftmax);
-      } else if (!gPortable) {
-        softmaxRow512(px + r * n, m, mw.lastStride, py + r * n, n, logSoftmax);
-      } else {
-        softmaxRow(px + r * n, m, mw.lastStride, py + r * n, n, logSoftmax);
-      }
-#elif defined(__AVX2__) && defined(__FMA__)
-      if (!gPortable)
-        softmaxRow256(px + r * n, m, mw.lastStride, py + r * n, n, logSoftmax);
-      else
-        softmaxRow(px + r * n, m, mw.lastStride, py + r * n, n, logSoftmax);
-#else
-      softmaxRow(px + r * n, m, mw.lastStride, py + r * n, n, logSoftmax);
-#endif
+      rowOfBuild(px + r * n, m, mw.lastStride, py + r * n, n, logSoftmax);
       if (mw.data) mw.next();
     }
   }
