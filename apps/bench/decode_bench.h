@@ -27,6 +27,7 @@
 #include "common.h"
 #include "malloc_count.h"
 #include "common/error.h"
+#include "common/profiler.h"
 #include "common/rng.h"
 #include "common/threads.h"
 #include "common/timer.h"
@@ -36,6 +37,7 @@
 #include "decode/beam_search.h"
 #include "decode/model_scorer.h"
 #include "decode/scorer.h"
+#include "kernels/backend.h"
 #include "models/encoder_decoder.h"
 
 namespace lt::bench {
@@ -49,6 +51,7 @@ struct DecodeBenchOptions {
   int vocab = 10000;
   std::string tgtLen = "ref";
   uint64_t seed = 1;
+  bool profile = false;
   std::string input = "/work/shared/data/iwslt14-de-en/raw/test.de.gz";
   std::string ref = "/work/shared/data/iwslt14-de-en/raw/test.en.gz";
 };
@@ -240,6 +243,12 @@ inline int runDecodeBench(const DecodeBenchOptions& o) {
   const AllocCounts total0 = allocCounts();
   size_t sysAfterFirst = 0;
   double firstBatchEnd = 0;
+  kernels::MacCounter macs;  // everything the timed loop computes (encoder, decoder, output)
+  kernels::MacCounterScope countScope(macs);
+  if (o.profile) {
+    profiler::reset();
+    profiler::enable(true);
+  }
   Timer t;
   for (size_t k = 0; k < batches.size(); ++k) {
     AllocCounts setup;
@@ -256,6 +265,10 @@ inline int runDecodeBench(const DecodeBenchOptions& o) {
     }
   }
   const double wall = t.seconds();
+  if (o.profile) {
+    profiler::enable(false);
+    fmt::print(stderr, "lt-bench decode: op-level profile of the timed loop\n{}\n", profiler::table());
+  }
   const AllocCounts total = allocCounts() - total0;
   enableAllocCounting(false);
   const size_t sysEnd = systemHeapBytes();
@@ -269,7 +282,7 @@ inline int runDecodeBench(const DecodeBenchOptions& o) {
       "{{\"bench\": \"decode\", \"system\": \"lt\", \"model\": \"{}\", \"peer_model\": \"{}\", "
       "\"threads\": {}, \"beam\": {}, \"batch_size\": {}, \"batches\": {}, \"sentences\": {}, "
       "\"tgt_tokens\": {}, \"src_tokens\": {}, \"seconds\": {:.2f}, \"sentences_per_s\": {:.2f}, "
-      "\"tokens_per_s\": {:.1f}, \"peak_rss_mb\": {:.1f}, "
+      "\"tokens_per_s\": {:.1f}, \"gflop_per_s\": {:.1f}, \"peak_rss_mb\": {:.1f}, "
       "\"model_step_allocs\": {{\"steps\": {}, \"heap_calls_per_step\": {:.1f}, "
       "\"heap_bytes_per_step\": {:.0f}, \"big_allocs\": {}}}, "
       "\"state_setup_allocs_per_batch\": {{\"heap_calls\": {:.1f}, \"heap_mb\": {:.2f}}}, "
@@ -278,7 +291,7 @@ inline int runDecodeBench(const DecodeBenchOptions& o) {
       "\"date\": \"{}\", \"load_avg_1m\": {:.2f}}}\n",
       o.model, peerName(o.model), numThreads(), o.beam, o.batchSize, batches.size(), src.size(),
       tgtTokens, srcTokens, wall, double(src.size()) / wall, double(tgtTokens) / wall,
-      procStatusMb("VmHWM"), steadySteps,
+      2e-9 * double(macs.macs) / wall, procStatusMb("VmHWM"), steadySteps,
       steadySteps ? double(steady.calls) / double(steadySteps) : 0.0,
       steadySteps ? double(steady.bytes) / double(steadySteps) : 0.0, steady.big,
       double(setupAll.calls) / double(batches.size()),

@@ -46,6 +46,13 @@ void Var::zeroGrad() {
   if (node_ && node_->grad.defined()) node_->grad.zero();
 }
 
+Var detail::untracked(Tensor value, const char* op) {
+  profiler::forward(op);
+  Var out(std::move(value), false);
+  out.node_->op = op;
+  return out;
+}
+
 Var makeResult(Tensor value, const char* op, std::vector<Var> inputs, BackwardFn backward) {
   profiler::forward(op);
   Var out(std::move(value), false);

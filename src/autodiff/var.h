@@ -19,6 +19,10 @@
 namespace lt {
 
 class Node;
+class Var;
+namespace detail {
+Var untracked(Tensor value, const char* op);
+}
 using NodePtr = std::shared_ptr<Node>;
 using BackwardFn = std::function<void(Node& self)>;
 
@@ -57,6 +61,7 @@ public:
 
 private:
   friend Var makeResult(Tensor, const char*, std::vector<Var>, BackwardFn);
+  friend Var detail::untracked(Tensor, const char*);
   NodePtr node_;
 };
 
@@ -65,6 +70,36 @@ private:
 // whose .grad is defined, and must accumulate into the inputs that require
 // gradients (check self.inputs[i]->requiresGrad).
 Var makeResult(Tensor value, const char* op, std::vector<Var> inputs, BackwardFn backward);
+
+bool gradEnabled();
+
+namespace detail {
+// The result of an op that records nothing (no inputs, no backward).
+Var untracked(Tensor value, const char* op);
+template <class It>
+bool anyRequiresGrad(It first, It last) {
+  for (; first != last; ++first)
+    if (first->requiresGrad()) return true;
+  return false;
+}
+}  // namespace detail
+
+// The same for a literal input list and a backward lambda: when nothing is recorded
+// (gradients disabled, as in decoding, or no input requiring one) neither the input list
+// nor the std::function is built, which saves two heap allocations per op.
+template <class F>
+Var makeResult(Tensor value, const char* op, std::initializer_list<Var> inputs, F&& backward) {
+  if (!gradEnabled() || !detail::anyRequiresGrad(inputs.begin(), inputs.end()))
+    return detail::untracked(std::move(value), op);
+  return makeResult(std::move(value), op, std::vector<Var>(inputs),
+                    BackwardFn(std::forward<F>(backward)));
+}
+template <class F>
+Var makeResult(Tensor value, const char* op, const std::vector<Var>& inputs, F&& backward) {
+  if (!gradEnabled() || !detail::anyRequiresGrad(inputs.begin(), inputs.end()))
+    return detail::untracked(std::move(value), op);
+  return makeResult(std::move(value), op, inputs, BackwardFn(std::forward<F>(backward)));
+}
 
 // Adds g into node.grad (allocating it on first use). Shapes must match.
 void accumulateGrad(Node& node, const Tensor& g);
@@ -77,8 +112,6 @@ void backward(const Var& out, const Tensor& seed = Tensor());
 // when grad mode was on by mistake, or after an exception mid-forward).
 void clearTape();
 size_t tapeSize();
-
-bool gradEnabled();
 
 class NoGradScope {
 public:

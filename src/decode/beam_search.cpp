@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "common/error.h"
+#include "common/profiler.h"
 
 namespace lt::decode {
 
@@ -61,11 +62,14 @@ struct StepView {
     }
   }
   // The `cap` best allowed candidates, best first, kept in a bounded heap whose front is the
-  // worst kept one. Each finite score is first compared with that worst score, so most of
-  // the k x V tokens cost one comparison; the token rules run only for the rest.
+  // worst kept one. Scores are scanned in blocks: once the heap is full, a block whose
+  // largest score is below the worst kept one is skipped whole (a vectorised max; the sum
+  // base + x is monotonic in x, so this drops exactly the tokens the per-token test would),
+  // and the token rules run only for the rest.
   void best(size_t cap, std::vector<Candidate>& cands) const {
     cands.clear();
-    eachScore([&](float sc, int r, int v) {
+    auto offer = [&](float sc, int r, int v) {
+      if (!(sc > kNegInf)) return;  // skips -inf and NaN
       const bool full = cands.size() == cap;
       if (full && sc < cands.front().score) return;
       if (!allowed(v)) return;
@@ -78,7 +82,24 @@ struct StepView {
         cands.back() = c;
         std::push_heap(cands.begin(), cands.end(), better);
       }
-    });
+    };
+    constexpr int kBlock = 32;
+    for (int r = 0; r < rows; ++r) {
+      const float base = st.live[r].logProb;
+      if (base == kNegInf) continue;
+      const float* row = lp + int64_t(r) * V;
+      int v0 = 0;
+      for (; v0 + kBlock <= V; v0 += kBlock) {
+        if (cands.size() == cap) {
+          float mx = kNegInf;
+#pragma omp simd reduction(max : mx)
+          for (int j = 0; j < kBlock; ++j) mx = std::max(mx, row[v0 + j]);
+          if (base + mx < cands.front().score) continue;  // NaN blocks fall through
+        }
+        for (int j = 0; j < kBlock; ++j) offer(base + row[v0 + j], r, v0 + j);
+      }
+      for (int v = v0; v < V; ++v) offer(base + row[v], r, v);
+    }
     std::sort_heap(cands.begin(), cands.end(), better);
   }
 };
@@ -130,72 +151,79 @@ std::vector<std::vector<Hypothesis>> beamSearch(Scorer& scorer, const std::vecto
     // parallel over sentences (the rest of the step is bookkeeping, serial, in order).
     const int64_t n = int64_t(active.size());
     candsOf.resize(active.size());
+    {
+      profiler::Section ps("beam_scan");
 #pragma omp parallel for schedule(static) if (n > 1 && int64_t(k) * V * n >= 65536)
-    for (int64_t i = 0; i < n; ++i) viewOf(size_t(i)).best(cap, candsOf[size_t(i)]);
-
+      for (int64_t i = 0; i < n; ++i) viewOf(size_t(i)).best(cap, candsOf[size_t(i)]);
+    }
     std::vector<Sentence> next;
     std::vector<int32_t> keepRows, nextPrev;
-    for (size_t i = 0; i < active.size(); ++i) {
-      Sentence& st = active[i];
-      const StepView view = viewOf(i);
-      const bool forceEos = view.forceEos;
-      std::vector<Candidate>& cands = candsOf[i];
-      size_t top = cands.size();
+    {  // the serial bookkeeping
+      profiler::Section ps2("beam_select");
+      for (size_t i = 0; i < active.size(); ++i) {
+        Sentence& st = active[i];
+        const StepView view = viewOf(i);
+        const bool forceEos = view.forceEos;
+        std::vector<Candidate>& cands = candsOf[i];
+        size_t top = cands.size();
 
-      std::vector<Live> nextLive;
-      std::vector<int> nextRows;
-      auto consider = [&](size_t j) {
-        const Candidate& c = cands[j];
-        if (c.token == opt.eos) {
-          if (j < size_t(k) && int(st.finished.size()) < k) {
-            Hypothesis h;
-            h.tokens = st.live[c.row].tokens;
-            h.logProb = c.score;
-            h.score = normalizedScore(c.score, step + 1, opt);
-            st.finished.push_back(std::move(h));
+        std::vector<Live> nextLive;
+        std::vector<int> nextRows;
+        auto consider = [&](size_t j) {
+          const Candidate& c = cands[j];
+          if (c.token == opt.eos) {
+            if (j < size_t(k) && int(st.finished.size()) < k) {
+              Hypothesis h;
+              h.tokens = st.live[c.row].tokens;
+              h.logProb = c.score;
+              h.score = normalizedScore(c.score, step + 1, opt);
+              st.finished.push_back(std::move(h));
+            }
+          } else if (int(nextLive.size()) < k) {
+            Live l{st.live[c.row].tokens, c.score};
+            l.tokens.push_back(c.token);
+            nextLive.push_back(std::move(l));
+            nextRows.push_back(c.row);
           }
-        } else if (int(nextLive.size()) < k) {
-          Live l{st.live[c.row].tokens, c.score};
-          l.tokens.push_back(c.token);
-          nextLive.push_back(std::move(l));
-          nextRows.push_back(c.row);
+        };
+        for (size_t j = 0; j < top; ++j) consider(j);
+        if (int(nextLive.size()) < k && top == cap) {
+          // Small vocabularies: walk further down the full ranking for continuations (a heap
+          // that did not fill already holds every candidate).
+          cands.clear();
+          view.eachScore([&](float sc, int r, int v) {
+            if (view.allowed(v)) cands.push_back({sc, r, v});
+          });
+          std::sort(cands.begin(), cands.end(), better);
+          for (size_t j = top; j < cands.size() && int(nextLive.size()) < k; ++j)
+            if (cands[j].token != opt.eos) consider(j);
         }
-      };
-      for (size_t j = 0; j < top; ++j) consider(j);
-      if (int(nextLive.size()) < k && top == cap) {
-        // Small vocabularies: walk further down the full ranking for continuations (a heap
-        // that did not fill already holds every candidate).
-        cands.clear();
-        view.eachScore([&](float sc, int r, int v) {
-          if (view.allowed(v)) cands.push_back({sc, r, v});
-        });
-        std::sort(cands.begin(), cands.end(), better);
-        for (size_t j = top; j < cands.size() && int(nextLive.size()) < k; ++j)
-          if (cands[j].token != opt.eos) consider(j);
-      }
 
-      bool done = int(st.finished.size()) >= k || forceEos || nextLive.empty();
-      if (done) {
-        auto& fin = st.finished;
-        std::stable_sort(fin.begin(), fin.end(),
-                         [](const Hypothesis& a, const Hypothesis& b) { return a.score > b.score; });
-        if (int(fin.size()) > opt.nBest) fin.resize(opt.nBest);
-        results[st.index] = std::move(fin);
-        continue;
+        bool done = int(st.finished.size()) >= k || forceEos || nextLive.empty();
+        if (done) {
+          auto& fin = st.finished;
+          std::stable_sort(fin.begin(), fin.end(), [](const Hypothesis& a, const Hypothesis& b) {
+            return a.score > b.score;
+          });
+          if (int(fin.size()) > opt.nBest) fin.resize(opt.nBest);
+          results[st.index] = std::move(fin);
+          continue;
+        }
+        while (int(nextLive.size()) < k) {  // pad with dead rows that never win
+          nextLive.push_back(Live{{}, kNegInf});
+          nextRows.push_back(nextRows.front());
+        }
+        for (int r = 0; r < k; ++r) {
+          keepRows.push_back(int32_t(i * k + nextRows[r]));
+          nextPrev.push_back(nextLive[r].tokens.empty() ? opt.eos : nextLive[r].tokens.back());
+        }
+        st.live = std::move(nextLive);
+        next.push_back(std::move(st));
       }
-      while (int(nextLive.size()) < k) {  // pad with dead rows that never win
-        nextLive.push_back(Live{{}, kNegInf});
-        nextRows.push_back(nextRows.front());
-      }
-      for (int r = 0; r < k; ++r) {
-        keepRows.push_back(int32_t(i * k + nextRows[r]));
-        nextPrev.push_back(nextLive[r].tokens.empty() ? opt.eos : nextLive[r].tokens.back());
-      }
-      st.live = std::move(nextLive);
-      next.push_back(std::move(st));
     }
     active = std::move(next);
     if (active.empty()) break;
+    profiler::Section ps3("reorder");
     scorer.reorder(Tensor::fromVector(Shape{int64_t(keepRows.size())}, keepRows));
     prev = std::move(nextPrev);
   }

@@ -26,6 +26,11 @@ void normalizeConvKernel(const Tensor& raw, bool softmax, float p, uint64_t seed
 void normalizeConvKernelBackward(const Tensor& dw, const Tensor& wn, bool softmax, float p,
                                  uint64_t seed, uint64_t stream, Tensor& draw);
 
+// Ring-buffer decoding windows: w [..., k] with tap j (0 = oldest) -> out [..., k] with
+// out[..., (oldest + j) % k] = w[..., j], i.e. the weights laid out in the window's slot
+// order, so a window whose oldest input sits in slot `oldest` needs no shifting.
+void rotateTaps(const Tensor& w, int64_t oldest, Tensor& out);
+
 // x [B, T, C], w [H, k] -> y [B, T, C] (overwritten). Counts B*T*C*k MACs.
 void lightConvForward(const Tensor& x, const Tensor& w, int padLeft, Tensor& y);
 // dy [B, T, C], w [H, k]: dx [B, T, C] += dL/dx.

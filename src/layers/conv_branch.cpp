@@ -61,19 +61,17 @@ Var ConvBranch::step(const Var& x, ConvWindow& w) const {
   Var h = convInput(x);  // [N, 1, b]
   float* buf = w.buf.data<float>();
   const float* hv = h.value().data<float>();
-  size_t rowBytes = sizeof(float) * size_t(dim_);
-  for (int n = 0; n < N; ++n) {
-    float* win = buf + int64_t(n) * k_ * dim_;
-    if (k_ > 1) std::memmove(win, win + dim_, rowBytes * size_t(k_ - 1));
-    std::memcpy(win + int64_t(k_ - 1) * dim_, hv + int64_t(n) * dim_, rowBytes);
-  }
+  const size_t rowBytes = sizeof(float) * size_t(dim_);
+  for (int n = 0; n < N; ++n)
+    std::memcpy(buf + (int64_t(n) * k_ + w.next) * dim_, hv + int64_t(n) * dim_, rowBytes);
+  w.next = (w.next + 1) % k_;  // now the oldest slot
   Tensor window = w.buf.slice(0, N);  // [N, k, b]
   Tensor y;
   if (kind_ == Kind::Light) {
-    y = ops::lightConvStep(window, weight_.value());
+    y = ops::lightConvStep(window, weight_.value(), true, w.next);
   } else {
     Tensor ker = kernelGen_(h).value().reshape(Shape{N, heads_, k_});  // [N, H, k]
-    y = ops::dynamicConvStep(window, ker);
+    y = ops::dynamicConvStep(window, ker, true, w.next);
   }
   return linear2_(Var(y.reshape(Shape{N, 1, dim_})));
 }

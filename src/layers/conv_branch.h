@@ -20,8 +20,11 @@
 
 namespace lt::layers {
 
+// The last k conv inputs of every row as a ring: step t writes slot t % k, so no row is
+// shifted; every row is at the same position (beam reordering gathers whole rows).
 struct ConvWindow {
-  Tensor buf;  // [capacity, k, C] (heap)
+  Tensor buf;    // [capacity, k, C] (heap), zeros before the first step
+  int next = 0;  // the slot the next input goes to (= the oldest slot once written)
 };
 
 class ConvBranch {

@@ -45,7 +45,8 @@ Var dynamicConv(const Var& x, const Var& kernel, int padLeft, float dropConnect,
                     });
 }
 
-Tensor dynamicConvStep(const Tensor& window, const Tensor& kernel, bool softmaxWeights) {
+Tensor dynamicConvStep(const Tensor& window, const Tensor& kernel, bool softmaxWeights,
+                       int64_t oldest) {
   const std::string ws = window.shape().toString(), ks = kernel.shape().toString();
   LT_CHECK(window.rank() == 3 && kernel.rank() == 3, ShapeError,
            "dynamicConvStep: window {} and kernel {}: expected window [N, k, C] and kernel "
@@ -56,11 +57,14 @@ Tensor dynamicConvStep(const Tensor& window, const Tensor& kernel, bool softmaxW
   LT_CHECK(kernel.dim(1) > 0 && window.dim(2) % kernel.dim(1) == 0, ShapeError,
            "dynamicConvStep: window {} and kernel {}: {} channels are not divisible by {} heads",
            ws, ks, window.dim(2), kernel.dim(1));
+  LT_CHECK(oldest >= 0 && oldest < window.dim(1), ShapeError,
+           "dynamicConvStep: oldest slot {} outside [0, {})", oldest, window.dim(1));
   Tensor wn = Tensor::empty(kernel.shape());
   Tensor w = Tensor::empty(kernel.shape());
   kernels::normalizeConvKernel(kernel, softmaxWeights, 0.f, 0, 0, wn, w);
+  if (oldest != 0) kernels::rotateTaps(w, oldest, wn);  // wn is free after normalising
   Tensor y = Tensor::empty({window.dim(0), window.dim(2)});
-  kernels::dynamicConvStep(window, w, y);
+  kernels::dynamicConvStep(window, oldest != 0 ? wn : w, y);
   return y;
 }
 

@@ -14,8 +14,10 @@ namespace lt::ops {
 Var dynamicConv(const Var& x, const Var& kernel, int padLeft, float dropConnect = 0.f,
                 uint64_t seed = 0, uint64_t stream = 0, bool softmaxWeights = true);
 
-// Decoding: window [N, k, C] (oldest first), kernel [N, H, k] raw -> [N, C]; equals the
-// last time step of dynamicConv with padLeft = k - 1.
-Tensor dynamicConvStep(const Tensor& window, const Tensor& kernel, bool softmaxWeights = true);
+// Decoding: window [N, k, C] (a ring whose oldest input is in slot `oldest`, as in
+// lightConvStep), kernel [N, H, k] raw (tap 0 = oldest) -> [N, C]; equals the last time
+// step of dynamicConv with padLeft = k - 1.
+Tensor dynamicConvStep(const Tensor& window, const Tensor& kernel, bool softmaxWeights = true,
+                       int64_t oldest = 0);
 
 }  // namespace lt::ops

@@ -51,7 +51,8 @@ Var lightConv(const Var& x, const Var& weight, int padLeft, float dropConnect, u
                     });
 }
 
-Tensor lightConvStep(const Tensor& window, const Tensor& weight, bool softmaxWeights) {
+Tensor lightConvStep(const Tensor& window, const Tensor& weight, bool softmaxWeights,
+                     int64_t oldest) {
   LT_CHECK(window.rank() == 3, ShapeError,
            "lightConvStep: window {} and weight {}: window must be [N, k, C]",
            window.shape().toString(), weight.shape().toString());
@@ -59,11 +60,14 @@ Tensor lightConvStep(const Tensor& window, const Tensor& weight, bool softmaxWei
   LT_CHECK(window.dim(1) == weight.dim(1), ShapeError,
            "lightConvStep: window {} and weight {}: window holds {} steps, kernel has {} taps",
            window.shape().toString(), weight.shape().toString(), window.dim(1), weight.dim(1));
+  LT_CHECK(oldest >= 0 && oldest < window.dim(1), ShapeError,
+           "lightConvStep: oldest slot {} outside [0, {})", oldest, window.dim(1));
   Tensor wn = Tensor::empty(weight.shape());
   Tensor w = Tensor::empty(weight.shape());
   kernels::normalizeConvKernel(weight, softmaxWeights, 0.f, 0, 0, wn, w);
+  if (oldest != 0) kernels::rotateTaps(w, oldest, wn);  // wn is free after normalising
   Tensor y = Tensor::empty({window.dim(0), window.dim(2)});
-  kernels::lightConvStep(window, w, y);
+  kernels::lightConvStep(window, oldest != 0 ? wn : w, y);
   return y;
 }
 

@@ -15,9 +15,11 @@ namespace lt::ops {
 Var lightConv(const Var& x, const Var& weight, int padLeft, float dropConnect = 0.f,
               uint64_t seed = 0, uint64_t stream = 0, bool softmaxWeights = true);
 
-// Decoding: window [N, k, C] = the last k conv inputs (oldest first, zeros before the
-// start), weight [H, k] -> [N, C]; equals the last time step of lightConv with
-// padLeft = k - 1 (no DropConnect, no gradient).
-Tensor lightConvStep(const Tensor& window, const Tensor& weight, bool softmaxWeights = true);
+// Decoding: window [N, k, C] = the last k conv inputs (zeros before the start) as a ring:
+// slot (oldest + j) % k holds the j-th oldest (oldest = 0: oldest first), weight [H, k] ->
+// [N, C]; equals the last time step of lightConv with padLeft = k - 1 (no DropConnect, no
+// gradient).
+Tensor lightConvStep(const Tensor& window, const Tensor& weight, bool softmaxWeights = true,
+                     int64_t oldest = 0);
 
 }  // namespace lt::ops

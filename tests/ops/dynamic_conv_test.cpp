@@ -8,6 +8,7 @@
 #include "ops/dynamic_conv.h"
 #include "ops/lightconv.h"
 #include "support/gradcheck.h"
+#include "support/ring_window.h"
 
 using namespace lt;
 using lt::test::gradCheck;
@@ -116,6 +117,11 @@ TEST_CASE("dynamicConvStep equals the last time step of the causal dynamicConv")
         }
       Tensor kt = timeRow(w, t).reshape({B, H, k});
       CHECK(maxAbsDiff(ops::dynamicConvStep(win, kt), timeRow(y, t)) <= 1e-5f);
+      for (int64_t o = 1; o < k; ++o) {  // the same window as a ring starting at slot o
+        CAPTURE(o);
+        Tensor r = lt::test::ringWindow(win, o);
+        CHECK(maxAbsDiff(ops::dynamicConvStep(r, kt, true, o), timeRow(y, t)) <= 1e-5f);
+      }
     }
   }
 }
@@ -157,4 +163,7 @@ TEST_CASE("dynamicConv: bad shapes raise ShapeError naming the op and both shape
   CHECK_THROWS_WITH_AS(ops::dynamicConvStep(Tensor::zeros({2, 4, 6}), Tensor::zeros({3, 2, 4})),
                        "dynamicConvStep: window [2x4x6] and kernel [3x2x4]: N or k differ",
                        ShapeError);
+  CHECK_THROWS_WITH_AS(
+      ops::dynamicConvStep(Tensor::zeros({2, 4, 6}), Tensor::zeros({2, 2, 4}), true, -1),
+      "dynamicConvStep: oldest slot -1 outside [0, 4)", ShapeError);
 }

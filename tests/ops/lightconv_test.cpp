@@ -14,6 +14,7 @@
 #include "kernels/backend.h"
 #include "ops/lightconv.h"
 #include "support/gradcheck.h"
+#include "support/ring_window.h"
 
 using namespace lt;
 using lt::test::gradCheck;
@@ -157,6 +158,11 @@ TEST_CASE("lightConvStep equals the last time step of the causal lightConv at ev
         CAPTURE(t);
         Tensor s = ops::lightConvStep(windowAt(x, t, k), w, sm);
         CHECK(maxAbsDiff(s, sliceTime(y, t)) <= 1e-5f);
+        for (int64_t o = 1; o < k; ++o) {  // the same window as a ring starting at slot o
+          CAPTURE(o);
+          Tensor r = lt::test::ringWindow(windowAt(x, t, k), o);
+          CHECK(maxAbsDiff(ops::lightConvStep(r, w, sm, o), sliceTime(y, t)) <= 1e-5f);
+        }
       }
     }
   }
@@ -196,6 +202,8 @@ TEST_CASE("lightConv: bad shapes raise ShapeError naming the op and both shapes"
                        "lightConvStep: window [2x4x6] and weight [2x3]: window holds 4 steps, "
                        "kernel has 3 taps",
                        ShapeError);
+  CHECK_THROWS_WITH_AS(ops::lightConvStep(Tensor::zeros({2, 3, 6}), Tensor::zeros({2, 3}), true, 3),
+                       "lightConvStep: oldest slot 3 outside [0, 3)", ShapeError);
 }
 
 TEST_CASE("bench-conv: lightConv [32,30,256] k=31 forward+backward, fast vs reference" *

@@ -57,6 +57,14 @@ void taps(float* out, const float* in0, int64_t inStride, const float* wc, int64
 
 }  // namespace
 
+void rotateTaps(const Tensor& w, int64_t oldest, Tensor& out) {
+  const int64_t k = w.dim(-1), rows = w.elements() / k;
+  const float* src = w.data<float>();
+  float* dst = out.data<float>();
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t j = 0; j < k; ++j) dst[r * k + (oldest + j) % k] = src[r * k + j];
+}
+
 void normalizeConvKernel(const Tensor& raw, bool softmax, float p, uint64_t seed,
                          uint64_t stream, Tensor& wn, Tensor& w) {
   if (referenceKernels()) return ref::normalizeConvKernel(raw, softmax, p, seed, stream, wn, w);
