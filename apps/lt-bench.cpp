@@ -341,6 +341,9 @@ int main(int argc, char** argv) {
   cmdDecode->add_option("--ref", de.ref, "reference text whose lengths force the outputs")->capture_default_str();
   cmdDecode->add_option("--tgt-len", de.tgtLen, "'ref' (reference tokens + 1) or a fixed number of steps")
       ->capture_default_str();
+  cmdDecode->add_option("--workers", de.workers, "batches decoded at once, threads/workers threads each")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   cmdDecode->add_flag("--profile", de.profile, "op-level wall-time table on stderr (timed loop)");
   cmdDecode->add_option("--max-sentences", de.maxSentences, "only the first N lines (0 = all)")
       ->check(CLI::NonNegativeNumber)

@@ -61,6 +61,10 @@ int main(int argc, char** argv) {
   app.add_option("--batch-tokens", opt.batching.maxTokens, "source tokens per batch (0 = no limit)")
       ->capture_default_str();
   app.add_option("--threads", threads, "compute threads (0 = all cores)")->capture_default_str();
+  app.add_option("--workers", opt.workers,
+                 "batches decoded at once, each with threads/workers threads (output unchanged)")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   app.add_option("--chunk-lines", chunk, "lines read and translated at a time")->capture_default_str();
   app.add_option("--kernels", kernelsMode, "fast or ref (plain-loop reference kernels, for debugging)")
       ->check(CLI::IsMember({"fast", "ref"}));
@@ -75,12 +79,15 @@ int main(int argc, char** argv) {
     initLogging(quiet ? "warn" : "info");
     setThreads(threads);
     if (const char* wait = std::getenv("OMP_WAIT_POLICY");
-        wait && numThreads() > 1 && strcasecmp(wait, "passive") == 0)
+        wait && numThreads() / opt.workers > 1 && strcasecmp(wait, "passive") == 0)
       spdlog::warn(
           "OMP_WAIT_POLICY=PASSIVE: idle OpenMP threads sleep between decoding's many small "
           "parallel regions; on a 2-core test machine this made decoding 3-6x slower "
           "(docs/performance.md). Unset it for speed.");
     kernels::setReferenceKernels(kernelsMode == "ref");
+    LT_CHECK(opt.workers <= numThreads(), ConfigError,
+             "--workers {} exceeds the {} threads (--threads): each worker needs at least one",
+             opt.workers, numThreads());
     LT_CHECK(chunk > 0, ConfigError, "--chunk-lines must be positive");
     opt.search.penalty = penalty == "gnmt" ? decode::LengthPenalty::Gnmt : decode::LengthPenalty::Fairseq;
     if (opt.search.nBest > opt.search.beamSize)

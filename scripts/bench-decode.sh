@@ -4,7 +4,7 @@
 #   scripts/bench-decode.sh [--threads 2] [--rounds 3] [--limit N] [--batch-size 64]
 #                           [--beam 4] [--models transformer512,lite160] [--build DIR]
 #                           [--tgt-len ref|N] [--wait-policy default|PASSIVE|ACTIVE]
-#                           [--no-append] [--quick]
+#                           [--workers W] [--no-append] [--quick]
 #
 # Beam search, random weights, IWSLT'14 test source (6,750 lines; --limit N: the first N),
 # output lengths forced to the reference length + 1 on every system (bench_common.py; --tgt-len N
@@ -17,9 +17,12 @@
 # 1,002 tok/s, PyTorch 114 vs 334; docs/performance.md). Prints the medians over rounds (sentences/s,
 # target tokens/s) and the ratios lt/PyTorch and lt/CTranslate2, and appends them with the
 # command, date and load average to docs/performance.md ("Decoding throughput").
+# --workers W: every system decodes W batches at once with threads/W threads each (lt-bench
+# and lt-translate --workers, W PyTorch processes, CTranslate2 inter_threads = W); the memory
+# column is then lt's one process against the sum of PyTorch's W processes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-THREADS=2 ROUNDS=3 LIMIT=0 BATCH=64 BEAM=4 APPEND=1 TGTLEN=ref WAIT=default
+THREADS=2 ROUNDS=3 LIMIT=0 BATCH=64 BEAM=4 APPEND=1 TGTLEN=ref WAIT=default WORKERS=1
 MODELS=transformer512,lite160
 BUILD=${LT_BUILD:-build}
 CMD="${LT_BUILD:+LT_BUILD=$LT_BUILD }scripts/bench-decode.sh $*"
@@ -34,9 +37,10 @@ while [ $# -gt 0 ]; do
     --models) MODELS="$2"; shift ;;
     --build) BUILD="$2"; shift ;;
     --wait-policy) WAIT="$2"; shift ;;
+    --workers) WORKERS="$2"; shift ;;
     --no-append) APPEND=0 ;;
     --quick) ROUNDS=1; LIMIT=200 ;;
-    -h|--help) sed -n 2,19p "$0"; exit 0 ;;
+    -h|--help) sed -n 2,22p "$0"; exit 0 ;;
     *) echo "bench-decode.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -54,7 +58,7 @@ case "$WAIT" in
   *) echo "bench-decode.sh: --wait-policy must be default, PASSIVE or ACTIVE, got '$WAIT'" >&2; exit 2 ;;
 esac
 export LT_BENCH_WAIT="$WAIT"
-COMMON=(--threads "$THREADS" --beam "$BEAM" --batch-size "$BATCH" --tgt-len "$TGTLEN")
+COMMON=(--threads "$THREADS" --workers "$WORKERS" --beam "$BEAM" --batch-size "$BATCH" --tgt-len "$TGTLEN")
 peer_name() { case "$1" in lite160) echo lite-160 ;; transformer512) echo transformer-512 ;; *) echo "$1" ;; esac; }
 run_lt() {
   echo "+ $LTB decode --model $1 ${COMMON[*]} --max-sentences $LIMIT" >&2
@@ -79,9 +83,9 @@ for r in $(seq 1 "$ROUNDS"); do
   done
 done
 LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
-python3 - "$OUT" "$APPEND" "$CMD" "$START" "$LOAD_START" "$LOAD_END" "$THREADS" <<'PYEOF'
+python3 - "$OUT" "$APPEND" "$CMD" "$START" "$LOAD_START" "$LOAD_END" "$THREADS" "$WORKERS" <<'PYEOF'
 import json, os, statistics, sys
-out, append, cmd, start, la0, la1, threads = sys.argv[1:8]
+out, append, cmd, start, la0, la1, threads, workers = sys.argv[1:9]
 recs = [json.loads(l) for l in open(out) if l.startswith("{")]
 med = statistics.median
 def key(r):
@@ -116,7 +120,7 @@ for m in models:
                     f" rounds: {', '.join(f'{x:.2f}' for x in per)}"
         lines.append(f"| {m} | {s} | {sps:.2f} | {tps:,.0f} | {ratio} | {max(r['peak_rss_mb'] for r in g):.0f} "
                      f"| {g[0]['sentences']} | {g[0]['tgt_tokens']} | {len(g)} |")
-    if lt:
+    if lt and lt[-1].get("model_step_allocs"):
         a = lt[-1]
         ms = a["model_step_allocs"]
         notes.append(f"- {m}, lt allocation check (last round): {ms['steps']} steady-state decoder steps, "
@@ -132,7 +136,8 @@ for m in models:
         notes.append(f"- WARNING {m}: systems disagree on the workload (sentences, tgt tokens, src tokens): {sorted(srcs)}")
 wait = os.environ.get("LT_BENCH_WAIT", "default")
 policy = "OMP_WAIT_POLICY unset (runtime defaults)" if wait == "default" else f"OMP_WAIT_POLICY={wait}"
-head = (f"Command: `{cmd}`, {start}, {threads} threads, {policy} everywhere. "
+wk = "" if workers == "1" else f", {workers} workers ({int(threads) // int(workers)} thread(s) each)"
+head = (f"Command: `{cmd}`, {start}, {threads} threads{wk}, {policy} everywhere. "
         f"Load average (1/5/15 min) {la0} at the start, {la1} at the end. Figures: medians over rounds; "
         f"lt ÷ system = ratio of target tokens/s medians (per-round ratios after it). Raw: `{out}`.")
 table = "\n".join(lines)

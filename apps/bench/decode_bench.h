@@ -18,6 +18,11 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
+#include <barrier>
+#include <exception>
+#include <mutex>
+#include <thread>
 #include <cstdint>
 #include <limits>
 #include <memory>
@@ -52,6 +57,7 @@ struct DecodeBenchOptions {
   std::string tgtLen = "ref";
   uint64_t seed = 1;
   bool profile = false;
+  int workers = 1;  // batches decoded at once (lt-translate --workers)
   std::string input = "/work/shared/data/iwslt14-de-en/raw/test.de.gz";
   std::string ref = "/work/shared/data/iwslt14-de-en/raw/test.en.gz";
 };
@@ -229,42 +235,87 @@ inline int runDecodeBench(const DecodeBenchOptions& o) {
     return std::pair<AllocCounts, int>{fs.steadyAllocs(), fs.steadySteps()};
   };
 
-  {  // warm-up: the first batch cut to 2 sentences and 3 steps (as the peer)
+  auto warmUp = [&] {  // the first batch cut to 2 sentences and 3 steps (as the peer)
     std::vector<const std::vector<int32_t>*> ptrs;
     for (size_t j = 0; j < std::min<size_t>(2, plan[0].lines.size()); ++j) ptrs.push_back(&src[plan[0].lines[j]]);
     std::vector<size_t> wid;
     for (size_t j = 0; j < ptrs.size(); ++j) wid.push_back(j);
     data::Batch w = data::makeSourceBatch(ptrs, wid);
     decodeBatch(w, 3, nullptr, nullptr);
-  }
-  enableAllocCounting(true);
+  };
+  if (o.workers == 1) warmUp();
+  LT_CHECK(o.workers >= 1 && o.workers <= numThreads(), ConfigError,
+           "--workers {} must be between 1 and --threads {}", o.workers, numThreads());
+  LT_CHECK(!(o.profile && o.workers > 1), ConfigError, "--profile needs --workers 1");
+  const bool counting = o.workers == 1;  // heap counters are process-wide: one worker only
+  enableAllocCounting(counting);
   AllocCounts steady{}, setupAll{};
   int64_t steadySteps = 0;
   const AllocCounts total0 = allocCounts();
   size_t sysAfterFirst = 0;
-  double firstBatchEnd = 0;
   kernels::MacCounter macs;  // everything the timed loop computes (encoder, decoder, output)
-  kernels::MacCounterScope countScope(macs);
   if (o.profile) {
     profiler::reset();
     profiler::enable(true);
   }
   Timer t;
-  for (size_t k = 0; k < batches.size(); ++k) {
-    AllocCounts setup;
-    auto [a, n] = decodeBatch(batches[k], plan[k].steps, nullptr, &setup);
-    steady.calls += a.calls;
-    steady.bytes += a.bytes;
-    steady.big += a.big;
-    steadySteps += n;
-    setupAll.calls += setup.calls;
-    setupAll.bytes += setup.bytes;
-    if (k == 0) {
-      sysAfterFirst = systemHeapBytes();
-      firstBatchEnd = t.seconds();
+  double wall = 0;
+  if (o.workers == 1) {
+    kernels::MacCounterScope countScope(macs);
+    for (size_t k = 0; k < batches.size(); ++k) {
+      AllocCounts setup;
+      auto [a, n] = decodeBatch(batches[k], plan[k].steps, nullptr, &setup);
+      steady.calls += a.calls;
+      steady.bytes += a.bytes;
+      steady.big += a.big;
+      steadySteps += n;
+      setupAll.calls += setup.calls;
+      setupAll.bytes += setup.bytes;
+      if (k == 0) sysAfterFirst = systemHeapBytes();
     }
+    wall = t.seconds();
+  } else {
+    // As lt-translate --workers: each worker thread takes the next batch (longest first)
+    // with threads/workers OpenMP threads. Each warms up its own primitives first; the clock
+    // starts when all are ready.
+    const int inner = std::max(1, numThreads() / o.workers);
+    std::atomic<size_t> next{0};
+    std::atomic<int64_t> macsAll{0};
+    std::atomic<bool> failed{false};
+    std::barrier ready(o.workers + 1);
+    std::exception_ptr error;
+    std::mutex errorMutex;
+    std::vector<std::thread> pool;
+    for (int w = 0; w < o.workers; ++w)
+      pool.emplace_back([&] {
+        setThreads(inner);
+        try {
+          warmUp();
+        } catch (...) {
+          std::lock_guard<std::mutex> lock(errorMutex);
+          if (!error) error = std::current_exception();
+          failed = true;
+        }
+        ready.arrive_and_wait();
+        kernels::MacCounter mine;
+        kernels::MacCounterScope countScope(mine);
+        try {
+          for (size_t k; !failed && (k = next.fetch_add(1)) < batches.size();)
+            decodeBatch(batches[k], plan[k].steps, nullptr, nullptr);
+        } catch (...) {
+          std::lock_guard<std::mutex> lock(errorMutex);
+          if (!error) error = std::current_exception();
+          failed = true;
+        }
+        macsAll += mine.macs;
+      });
+    ready.arrive_and_wait();
+    t = Timer();
+    for (auto& th : pool) th.join();
+    wall = t.seconds();
+    if (error) std::rethrow_exception(error);
+    macs.macs = macsAll;
   }
-  const double wall = t.seconds();
   if (o.profile) {
     profiler::enable(false);
     fmt::print(stderr, "lt-bench decode: op-level profile of the timed loop\n{}\n", profiler::table());
@@ -272,31 +323,35 @@ inline int runDecodeBench(const DecodeBenchOptions& o) {
   const AllocCounts total = allocCounts() - total0;
   enableAllocCounting(false);
   const size_t sysEnd = systemHeapBytes();
-  (void)firstBatchEnd;
   const int64_t totalSteps = [&] {
     int64_t s = 0;
     for (const auto& p : plan) s += p.steps;
     return s;
   }();
+  const std::string allocs =
+      counting
+          ? fmt::format(
+                "\"model_step_allocs\": {{\"steps\": {}, \"heap_calls_per_step\": {:.1f}, "
+                "\"heap_bytes_per_step\": {:.0f}, \"big_allocs\": {}}}, "
+                "\"state_setup_allocs_per_batch\": {{\"heap_calls\": {:.1f}, \"heap_mb\": {:.2f}}}, "
+                "\"all_heap_calls_per_decoder_step\": {:.1f}, "
+                "\"system_heap_mb_after_first_batch\": {:.1f}, ",
+                steadySteps, steadySteps ? double(steady.calls) / double(steadySteps) : 0.0,
+                steadySteps ? double(steady.bytes) / double(steadySteps) : 0.0, steady.big,
+                double(setupAll.calls) / double(batches.size()),
+                double(setupAll.bytes) / double(batches.size()) / 1048576.0,
+                double(total.calls) / double(totalSteps), double(sysAfterFirst) / 1048576.0)
+          : std::string("\"model_step_allocs\": null, \"state_setup_allocs_per_batch\": null, ");
   fmt::print(
       "{{\"bench\": \"decode\", \"system\": \"lt\", \"model\": \"{}\", \"peer_model\": \"{}\", "
-      "\"threads\": {}, \"beam\": {}, \"batch_size\": {}, \"batches\": {}, \"sentences\": {}, "
-      "\"tgt_tokens\": {}, \"src_tokens\": {}, \"seconds\": {:.2f}, \"sentences_per_s\": {:.2f}, "
-      "\"tokens_per_s\": {:.1f}, \"gflop_per_s\": {:.1f}, \"peak_rss_mb\": {:.1f}, "
-      "\"model_step_allocs\": {{\"steps\": {}, \"heap_calls_per_step\": {:.1f}, "
-      "\"heap_bytes_per_step\": {:.0f}, \"big_allocs\": {}}}, "
-      "\"state_setup_allocs_per_batch\": {{\"heap_calls\": {:.1f}, \"heap_mb\": {:.2f}}}, "
-      "\"all_heap_calls_per_decoder_step\": {:.1f}, "
-      "\"system_heap_mb_after_first_batch\": {:.1f}, \"system_heap_mb_end\": {:.1f}, "
-      "\"date\": \"{}\", \"load_avg_1m\": {:.2f}}}\n",
-      o.model, peerName(o.model), numThreads(), o.beam, o.batchSize, batches.size(), src.size(),
-      tgtTokens, srcTokens, wall, double(src.size()) / wall, double(tgtTokens) / wall,
-      2e-9 * double(macs.macs) / wall, procStatusMb("VmHWM"), steadySteps,
-      steadySteps ? double(steady.calls) / double(steadySteps) : 0.0,
-      steadySteps ? double(steady.bytes) / double(steadySteps) : 0.0, steady.big,
-      double(setupAll.calls) / double(batches.size()),
-      double(setupAll.bytes) / double(batches.size()) / 1048576.0,
-      double(total.calls) / double(totalSteps), double(sysAfterFirst) / 1048576.0,
+      "\"threads\": {}, \"workers\": {}, \"beam\": {}, \"batch_size\": {}, \"batches\": {}, "
+      "\"sentences\": {}, \"tgt_tokens\": {}, \"src_tokens\": {}, \"seconds\": {:.2f}, "
+      "\"sentences_per_s\": {:.2f}, \"tokens_per_s\": {:.1f}, \"gflop_per_s\": {:.1f}, "
+      "\"peak_rss_mb\": {:.1f}, {}\"system_heap_mb_end\": {:.1f}, \"date\": \"{}\", "
+      "\"load_avg_1m\": {:.2f}}}\n",
+      o.model, peerName(o.model), numThreads(), o.workers, o.beam, o.batchSize, batches.size(),
+      src.size(), tgtTokens, srcTokens, wall, double(src.size()) / wall,
+      double(tgtTokens) / wall, 2e-9 * double(macs.macs) / wall, procStatusMb("VmHWM"), allocs,
       double(sysEnd) / 1048576.0, utcNow(), loadAverage1m());
   std::fflush(stdout);
   return 0;

@@ -37,6 +37,9 @@ def parse_args():
     ap.add_argument("--from-torch", help="torch_models.py transformer state_dict to convert instead of random weights")
     ap.add_argument("--model-dir", help="where to save the CTranslate2 model (default: a temporary directory)")
     ap.add_argument("--output", help="write the decoded token ids (one line per input line)")
+    ap.add_argument("--workers", type=int, default=1,
+                    help="inter_threads: batches decoded at once, each with threads/workers intra "
+                         "threads (all batches are submitted asynchronously)")
     return ap.parse_args()
 
 
@@ -182,21 +185,33 @@ def main():
         model_dir = tmp.name
     spec.save(model_dir)
     tr = ct2.Translator(model_dir, device="cpu", compute_type="float32",
-                        intra_threads=args.threads, inter_threads=1)
+                        intra_threads=max(1, args.threads // args.workers),
+                        inter_threads=args.workers)
     vocab = vocab_tokens(src_vocab)
     tvocab = {t: i for i, t in enumerate(vocab_tokens(tgt_vocab))}
     tok_batches = [[[vocab[x] for x in src[i]] for i in ids] for ids, _ in batches]
     opts = dict(beam_size=args.beam, length_penalty=1.0, max_input_length=0,
                 suppress_sequences=[["<blank>"]], return_scores=False)
-    tr.translate_batch(tok_batches[0][:2], min_decoding_length=3, max_decoding_length=3, **opts)  # warm-up
+    warm = [tr.translate_batch(tok_batches[0][:2], min_decoding_length=3, max_decoding_length=3,
+                               asynchronous=True, **opts) for _ in range(args.workers)]  # warm-up
+    for f in warm:
+        [r.result() for r in f]
     outputs = [None] * len(src)
     c0 = time.process_time()
     t0 = time.perf_counter()
-    for (ids, L), toks in zip(batches, tok_batches):
-        res = tr.translate_batch(toks, min_decoding_length=L, max_decoding_length=L,
-                                 max_batch_size=0, **opts)
-        for i, r in zip(ids, res):
-            outputs[i] = r.hypotheses[0]
+    if args.workers == 1:
+        for (ids, L), toks in zip(batches, tok_batches):
+            res = tr.translate_batch(toks, min_decoding_length=L, max_decoding_length=L,
+                                     max_batch_size=0, **opts)
+            for i, r in zip(ids, res):
+                outputs[i] = r.hypotheses[0]
+    else:  # every batch queued at once; CTranslate2's inter_threads workers take them in order
+        futures = [tr.translate_batch(toks, min_decoding_length=L, max_decoding_length=L,
+                                      max_batch_size=0, asynchronous=True, **opts)
+                   for (ids, L), toks in zip(batches, tok_batches)]
+        for (ids, _), fut in zip(batches, futures):
+            for i, r in zip(ids, fut):
+                outputs[i] = r.result().hypotheses[0]
     wall = time.perf_counter() - t0
     cpu = time.process_time() - c0
     lens = [len(o) for o in outputs]
@@ -208,7 +223,8 @@ def main():
     n_sent, n_tok = len(src), sum(steps)
     rec = {
         "bench": "decode", "system": "ctranslate2", "model": f"transformer d={args.d} ffn={args.ffn} "
-        f"heads={args.heads} {args.layers}+{args.layers}", "threads": args.threads, "beam": args.beam,
+        f"heads={args.heads} {args.layers}+{args.layers}", "threads": args.threads,
+        "workers": args.workers, "beam": args.beam,
         "batch_size": args.batch_size, "batches": len(batches), "sentences": n_sent, "tgt_tokens": n_tok,
         "src_tokens": sum(len(s) for s in src), "seconds": round(wall, 2), "cpu_seconds": round(cpu, 2),
         "sentences_per_s": round(n_sent / wall, 2), "tokens_per_s": round(n_tok / wall, 1),

@@ -34,25 +34,25 @@ def parse_args():
     ap.add_argument("--save-weights", help="save the random model's state_dict here (torch.save), "
                     "e.g. for ct2_decode_bench.py --from-torch")
     ap.add_argument("--output", help="write the decoded token ids (one line per input line)")
+    ap.add_argument("--workers", type=int, default=1,
+                    help="processes decoding batches at once, each with threads/workers threads "
+                         "(torch's way to run whole batches in parallel; as lt-bench decode --workers)")
     return ap.parse_args()
 
 
-def run_one(args):
+def setup(args):
+    """Model, batches and source tensors; identical in every process (same seed)."""
     import torch
     import torch_models as tm
 
-    torch.set_num_threads(args.threads)
+    torch.set_num_threads(max(1, args.threads // args.workers))
     torch.set_num_interop_threads(1)
     src, steps, src_vocab, tgt_vocab = bc.decode_inputs(args)
     batches = bc.make_decode_batches(src, steps, args.batch_size)
-    if args.dump_batches:
-        bc.dump_decode_batches(args.dump_batches, batches, src)
     torch.manual_seed(args.seed)
     cfg = tm.preset(args.model, src_vocab=src_vocab, tgt_vocab=tgt_vocab,
                     max_positions=max(1024, max(steps) + 1, max(len(s) for s in src) + 1))
     model = tm.EncoderDecoder(cfg).eval()
-    if args.save_weights:
-        torch.save(model.state_dict(), args.save_weights)
     tensors = []
     for ids, L in batches:
         S = max(len(src[i]) for i in ids)
@@ -60,32 +60,98 @@ def run_one(args):
         for r, i in enumerate(ids):
             t[r, :len(src[i])] = torch.tensor(src[i])
         tensors.append(t)
-    outputs = [None] * len(src)
     # warm-up on the first (largest) batch, cut to 2 sentences and 3 steps
     tm.beam_search(model, tensors[0][:2], beam=args.beam, max_steps=3, min_steps=3)
-    c0 = time.process_time()
-    t0 = time.perf_counter()
+    return src, steps, batches, model, tensors
+
+
+def decode_batch(args, model, batch, tensor):
+    import torch
+    import torch_models as tm
+
+    ids, L = batch
     with torch.inference_mode():
-        for (ids, L), t in zip(batches, tensors):
-            hyps, ran = tm.beam_search(model, t, beam=args.beam, max_steps=L, min_steps=L)
-            assert ran == L, (ran, L)
-            for i, h in zip(ids, hyps):
-                outputs[i] = h
+        hyps, ran = tm.beam_search(model, tensor, beam=args.beam, max_steps=L, min_steps=L)
+    assert ran == L, (ran, L)
+    return hyps
+
+
+def worker_main(args, counter, barrier, results):
+    """One of --workers processes: takes the next batch (longest first) until none is left."""
+    _, _, batches, model, tensors = setup(args)
+    barrier.wait()
+    c0 = time.process_time()
+    while True:
+        with counter.get_lock():
+            k = counter.value
+            counter.value += 1
+        if k >= len(batches):
+            break
+        decode_batch(args, model, batches[k], tensors[k])
+    results.put((time.process_time() - c0, bc.peak_rss_mb()))
+
+
+def run_workers(args):
+    import multiprocessing as mp
+
+    if args.output or args.dump_batches or args.save_weights:
+        sys.exit("torch_decode_bench.py: --output/--dump-batches/--save-weights need --workers 1")
+    inner = max(1, args.threads // args.workers)
+    os.environ["OMP_NUM_THREADS"] = os.environ["MKL_NUM_THREADS"] = str(inner)  # before torch loads
+    ctx = mp.get_context("spawn")
+    counter, barrier, results = ctx.Value("i", 0), ctx.Barrier(args.workers + 1), ctx.Queue()
+    procs = [ctx.Process(target=worker_main, args=(args, counter, barrier, results))
+             for _ in range(args.workers)]
+    for p in procs:
+        p.start()
+    barrier.wait()  # every worker has built its model and warmed up
+    t0 = time.perf_counter()
+    got = [results.get() for _ in procs]
     wall = time.perf_counter() - t0
-    cpu = time.process_time() - c0
+    for p in procs:
+        p.join()
+        if p.exitcode != 0:
+            sys.exit(f"torch_decode_bench.py: a worker failed (exit {p.exitcode})")
+    return wall, sum(c for c, _ in got), sum(r for _, r in got)
+
+
+def run_one(args):
+    import torch
+
+    if args.workers > 1:
+        src, steps, _, _ = bc.decode_inputs(args)
+        batches = bc.make_decode_batches(src, steps, args.batch_size)
+        wall, cpu, rss = run_workers(args)
+    else:
+        src, steps, batches, model, tensors = setup(args)
+        if args.dump_batches:
+            bc.dump_decode_batches(args.dump_batches, batches, src)
+        if args.save_weights:
+            torch.save(model.state_dict(), args.save_weights)
+        outputs = [None] * len(src)
+        c0 = time.process_time()
+        t0 = time.perf_counter()
+        for batch, t in zip(batches, tensors):
+            for i, h in zip(batch[0], decode_batch(args, model, batch, t)):
+                outputs[i] = h
+        wall = time.perf_counter() - t0
+        cpu = time.process_time() - c0
+        rss = bc.peak_rss_mb()
+        if args.output:
+            with open(args.output, "w") as f:
+                for h in outputs:
+                    f.write(" ".join(map(str, h)) + "\n")
     n_sent = len(src)
     n_tok = sum(steps)
-    if args.output:
-        with open(args.output, "w") as f:
-            for h in outputs:
-                f.write(" ".join(map(str, h)) + "\n")
     rec = {
         "bench": "decode", "system": "pytorch", "model": args.model, "threads": args.threads,
-        "beam": args.beam, "batch_size": args.batch_size, "batches": len(batches),
-        "sentences": n_sent, "tgt_tokens": n_tok, "src_tokens": sum(len(s) for s in src),
+        "workers": args.workers, "beam": args.beam, "batch_size": args.batch_size,
+        "batches": len(batches), "sentences": n_sent, "tgt_tokens": n_tok,
+        "src_tokens": sum(len(s) for s in src),
         "seconds": round(wall, 2), "cpu_seconds": round(cpu, 2),
         "sentences_per_s": round(n_sent / wall, 2), "tokens_per_s": round(n_tok / wall, 1),
-        "peak_rss_mb": round(bc.peak_rss_mb(), 1), "torch": torch.__version__,
+        # with workers: the sum of the processes' peaks (each holds its own model)
+        "peak_rss_mb": round(rss, 1), "torch": torch.__version__,
     }
     rec.update(bc.host_info())
     bc.emit(rec)

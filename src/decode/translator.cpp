@@ -1,5 +1,12 @@
 #include "decode/translator.h"
 
+#include <algorithm>
+#include <atomic>
+#include <exception>
+#include <mutex>
+#include <thread>
+
+#include "common/threads.h"
 #include "common/timer.h"
 
 namespace lt::decode {
@@ -22,15 +29,44 @@ std::vector<std::vector<Hypothesis>> Translator::translate(const std::vector<std
     where.push_back(i);
   }
   auto batches = data::makeDecodeBatches(nonEmpty, srcVocab_, opts_.batching);
-  for (const auto& batch : batches) {
+  std::vector<std::vector<std::vector<Hypothesis>>> results(batches.size());
+  auto decodeBatch = [&](size_t k) {
+    const auto& batch = batches[k];
     auto scorer = factory_(batch, opts_.search.beamSize);
     std::vector<int> srcLens(batch.srcLengths.begin(), batch.srcLengths.end());
     for (int& l : srcLens) l = std::max(l - 1, 0);  // without EOS, as fairseq counts
-    auto res = beamSearch(*scorer, srcLens, opts_.search);
-    for (size_t r = 0; r < res.size(); ++r) {
-      size_t line = where[batch.ids[r]];
-      if (!res[r].empty()) stats_.targetTokens += int64_t(res[r][0].tokens.size()) + 1;
-      out[line] = std::move(res[r]);
+    results[k] = beamSearch(*scorer, srcLens, opts_.search);
+  };
+  const int workers = int(std::min<size_t>(size_t(std::max(opts_.workers, 1)), batches.size()));
+  if (workers <= 1) {
+    for (size_t k = 0; k < batches.size(); ++k) decodeBatch(k);
+  } else {
+    // Batches go to whichever worker is free, longest first (they are length-sorted).
+    const int inner = std::max(1, numThreads() / workers);
+    std::atomic<size_t> next{0};
+    std::atomic<bool> failed{false};
+    std::exception_ptr error;
+    std::mutex errorMutex;
+    std::vector<std::thread> pool;
+    for (int w = 0; w < workers; ++w)
+      pool.emplace_back([&] {
+        setThreads(inner);
+        try {
+          for (size_t k; !failed && (k = next.fetch_add(1)) < batches.size();) decodeBatch(k);
+        } catch (...) {
+          std::lock_guard<std::mutex> lock(errorMutex);
+          if (!error) error = std::current_exception();
+          failed = true;
+        }
+      });
+    for (auto& t : pool) t.join();
+    if (error) std::rethrow_exception(error);
+  }
+  for (size_t k = 0; k < batches.size(); ++k) {
+    for (size_t r = 0; r < results[k].size(); ++r) {
+      size_t line = where[batches[k].ids[r]];
+      if (!results[k][r].empty()) stats_.targetTokens += int64_t(results[k][r][0].tokens.size()) + 1;
+      out[line] = std::move(results[k][r]);
     }
   }
   stats_.sentences += lines.size();

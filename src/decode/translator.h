@@ -3,7 +3,8 @@
 // (data::makeDecodeBatches); each batch gets a fresh Scorer from the factory
 // (the model's encoder runs there) and goes through beamSearch; results are
 // put back at their line numbers. Empty lines give empty outputs without
-// running the model.
+// running the model. With workers > 1 the factory and the scorers it makes are used
+// from several threads at once (one scorer per batch, never shared).
 #pragma once
 #include <functional>
 #include <memory>
@@ -22,6 +23,11 @@ using ScorerFactory = std::function<std::unique_ptr<Scorer>(const data::Batch& b
 struct TranslateOptions {
   SearchOptions search;
   data::DecodeBatchOptions batching;
+  // Batches decoded at the same time, each by its own thread with threads/workers OpenMP
+  // threads inside (Marian's CPU workers, CTranslate2's inter_threads). Decoding runs many
+  // small ops per step; on few cores whole batches in parallel waste less time joining
+  // threads than one batch split across them. Results do not depend on it.
+  int workers = 1;
 };
 
 struct TranslateStats {

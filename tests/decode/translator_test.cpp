@@ -5,9 +5,17 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <mutex>
 
+#include "autodiff/param_store.h"
+#include "common/error.h"
+#include "common/rng.h"
+#include "common/threads.h"
 #include "data/vocab.h"
+#include "decode/model_scorer.h"
 #include "decode/translator.h"
+#include "models/encoder_decoder.h"
+#include "models/model_config.h"
 
 using namespace lt;
 using namespace lt::decode;
@@ -83,4 +91,86 @@ TEST_CASE("translator restores input order, keeps empty lines, is deterministic"
   auto again = tr.translate(input);
   for (size_t i = 0; i < input.size(); ++i) CHECK(again[i][0].tokens == out[i][0].tokens);
   CHECK(tr.stats().sentences == 2 * input.size());
+}
+
+namespace {
+
+std::vector<std::string> toyCorpus() {
+  std::vector<std::string> train;
+  const char* words[] = {"ein", "mann", "fährt", "fahrrad", "eine", "frau", "läuft", "im", "park", "hund"};
+  for (int i = 0; i < 400; ++i) {
+    std::string s;
+    for (int j = 0; j < 3 + i % 7; ++j) s += std::string(j ? " " : "") + words[(i * 7 + j * 3) % 10];
+    train.push_back(s);
+  }
+  return train;
+}
+
+}  // namespace
+
+TEST_CASE("translator workers: same hypotheses as one worker; a failing batch is rethrown") {
+  std::vector<std::string> corpus = toyCorpus();
+  data::VocabTrainOptions vo;
+  vo.vocabSize = 40;
+  vo.hardVocabLimit = false;
+  data::Vocab vocab = data::Vocab::train(corpus, vo);
+  std::vector<std::string> input(corpus.begin(), corpus.begin() + 23);
+  input[5] = "";
+
+  // A real model (Lite decoder: attention + conv windows; random weights), so the worker
+  // threads share its parameters and run the whole decoding path concurrently.
+  models::ModelConfig c = models::parseModelConfig(
+      "model-dim: 16\nffn-dim: 24\nencoder-layers: 1\ndecoder-layers: 2\ncross-heads: 2\n"
+      "max-positions: 64\nencoder-block: {preset: transformer, heads: 2}\n"
+      "decoder-block: {preset: lite, heads: 2, kernels: [3, 5]}\n",
+      "test");
+  c.srcVocab = c.tgtVocab = vocab.size();
+  ParamStore ps;
+  Rng rng(7);
+  models::EncoderDecoder net(c, ps, rng);
+  auto factory = [&](const data::Batch& b, int beam) -> std::unique_ptr<Scorer> {
+    return std::make_unique<ModelScorer>(net, b, beam, maxDecodeSteps(b, 0.f, 12, c.maxPositions));
+  };
+  TranslateOptions opt;
+  opt.search.beamSize = 3;
+  opt.search.nBest = 2;
+  opt.search.maxLenA = 0;
+  opt.search.maxLenB = 12;
+  opt.batching.maxSentences = 3;  // 8 batches
+
+  const int before = numThreads();
+  setThreads(1);
+  Translator one(vocab, vocab, factory, opt);
+  auto want = one.translate(input);
+  for (int workers : {2, 3}) {
+    CAPTURE(workers);
+    setThreads(workers);  // one OpenMP thread per worker, as in the reference run
+    opt.workers = workers;
+    Translator many(vocab, vocab, factory, opt);
+    auto got = many.translate(input);
+    REQUIRE(got.size() == want.size());
+    for (size_t i = 0; i < want.size(); ++i) {
+      REQUIRE(got[i].size() == want[i].size());
+      for (size_t h = 0; h < want[i].size(); ++h) {
+        CHECK(got[i][h].tokens == want[i][h].tokens);
+        CHECK(got[i][h].logProb == want[i][h].logProb);
+      }
+    }
+    CHECK(many.stats().targetTokens == one.stats().targetTokens);
+  }
+  CHECK(numThreads() == 3);  // the caller's thread count is left alone
+
+  int calls = 0;
+  std::mutex mu;
+  opt.workers = 2;
+  setThreads(2);
+  Translator failing(vocab, vocab, [&](const data::Batch& b, int beam) -> std::unique_ptr<Scorer> {
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      if (++calls == 4) LT_THROW(DataError, "batch four is broken");
+    }
+    return factory(b, beam);
+  }, opt);
+  CHECK_THROWS_WITH_AS(failing.translate(input), "batch four is broken", DataError);
+  setThreads(before);
 }
