@@ -56,9 +56,7 @@ private:
   std::vector<std::pair<std::vector<int>, int>> rows_;
 };
 
-}  // namespace
-
-TEST_CASE("translator restores input order, keeps empty lines, is deterministic") {
+std::vector<std::string> toyCorpus() {
   std::vector<std::string> train;
   const char* words[] = {"ein", "mann", "fährt", "fahrrad", "eine", "frau", "läuft", "im", "park", "hund"};
   for (int i = 0; i < 400; ++i) {
@@ -66,6 +64,13 @@ TEST_CASE("translator restores input order, keeps empty lines, is deterministic"
     for (int j = 0; j < 3 + i % 7; ++j) s += std::string(j ? " " : "") + words[(i * 7 + j * 3) % 10];
     train.push_back(s);
   }
+  return train;
+}
+
+}  // namespace
+
+TEST_CASE("translator restores input order, keeps empty lines, is deterministic") {
+  std::vector<std::string> train = toyCorpus();
   data::VocabTrainOptions vo;
   vo.vocabSize = 40;
   vo.hardVocabLimit = false;
@@ -92,21 +97,6 @@ TEST_CASE("translator restores input order, keeps empty lines, is deterministic"
   for (size_t i = 0; i < input.size(); ++i) CHECK(again[i][0].tokens == out[i][0].tokens);
   CHECK(tr.stats().sentences == 2 * input.size());
 }
-
-namespace {
-
-std::vector<std::string> toyCorpus() {
-  std::vector<std::string> train;
-  const char* words[] = {"ein", "mann", "fährt", "fahrrad", "eine", "frau", "läuft", "im", "park", "hund"};
-  for (int i = 0; i < 400; ++i) {
-    std::string s;
-    for (int j = 0; j < 3 + i % 7; ++j) s += std::string(j ? " " : "") + words[(i * 7 + j * 3) % 10];
-    train.push_back(s);
-  }
-  return train;
-}
-
-}  // namespace
 
 TEST_CASE("translator workers: same hypotheses as one worker; a failing batch is rethrown") {
   std::vector<std::string> corpus = toyCorpus();
