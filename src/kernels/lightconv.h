@@ -26,10 +26,11 @@ void normalizeConvKernel(const Tensor& raw, bool softmax, float p, uint64_t seed
 void normalizeConvKernelBackward(const Tensor& dw, const Tensor& wn, bool softmax, float p,
                                  uint64_t seed, uint64_t stream, Tensor& draw);
 
-// Ring-buffer decoding windows: w [..., k] with tap j (0 = oldest) -> out [..., k] with
-// out[..., (oldest + j) % k] = w[..., j], i.e. the weights laid out in the window's slot
-// order, so a window whose oldest input sits in slot `oldest` needs no shifting.
-void rotateTaps(const Tensor& w, int64_t oldest, Tensor& out);
+// Decoding steps: raw [..., k] (tap j, 0 = oldest) -> the normalised weights (softmax over
+// k if `softmax`, no DropConnect) laid out in a ring window's slot order: slot
+// (oldest + j) % k gets tap j, so a window whose oldest input sits in slot `oldest` needs no
+// shifting (oldest = 0: the plain order).
+Tensor stepConvKernel(const Tensor& raw, bool softmax, int64_t oldest);
 
 // x [B, T, C], w [H, k] -> y [B, T, C] (overwritten). Counts B*T*C*k MACs.
 void lightConvForward(const Tensor& x, const Tensor& w, int padLeft, Tensor& y);

@@ -59,12 +59,8 @@ Tensor dynamicConvStep(const Tensor& window, const Tensor& kernel, bool softmaxW
            ws, ks, window.dim(2), kernel.dim(1));
   LT_CHECK(oldest >= 0 && oldest < window.dim(1), ShapeError,
            "dynamicConvStep: oldest slot {} outside [0, {})", oldest, window.dim(1));
-  Tensor wn = Tensor::empty(kernel.shape());
-  Tensor w = Tensor::empty(kernel.shape());
-  kernels::normalizeConvKernel(kernel, softmaxWeights, 0.f, 0, 0, wn, w);
-  if (oldest != 0) kernels::rotateTaps(w, oldest, wn);  // wn is free after normalising
   Tensor y = Tensor::empty({window.dim(0), window.dim(2)});
-  kernels::dynamicConvStep(window, oldest != 0 ? wn : w, y);
+  kernels::dynamicConvStep(window, kernels::stepConvKernel(kernel, softmaxWeights, oldest), y);
   return y;
 }
 

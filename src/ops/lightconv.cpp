@@ -62,12 +62,8 @@ Tensor lightConvStep(const Tensor& window, const Tensor& weight, bool softmaxWei
            window.shape().toString(), weight.shape().toString(), window.dim(1), weight.dim(1));
   LT_CHECK(oldest >= 0 && oldest < window.dim(1), ShapeError,
            "lightConvStep: oldest slot {} outside [0, {})", oldest, window.dim(1));
-  Tensor wn = Tensor::empty(weight.shape());
-  Tensor w = Tensor::empty(weight.shape());
-  kernels::normalizeConvKernel(weight, softmaxWeights, 0.f, 0, 0, wn, w);
-  if (oldest != 0) kernels::rotateTaps(w, oldest, wn);  // wn is free after normalising
   Tensor y = Tensor::empty({window.dim(0), window.dim(2)});
-  kernels::lightConvStep(window, oldest != 0 ? wn : w, y);
+  kernels::lightConvStep(window, kernels::stepConvKernel(weight, softmaxWeights, oldest), y);
   return y;
 }
 

@@ -57,12 +57,17 @@ void taps(float* out, const float* in0, int64_t inStride, const float* wc, int64
 
 }  // namespace
 
-void rotateTaps(const Tensor& w, int64_t oldest, Tensor& out) {
+Tensor stepConvKernel(const Tensor& raw, bool softmax, int64_t oldest) {
+  Tensor wn = Tensor::empty(raw.shape());
+  Tensor w = Tensor::empty(raw.shape());
+  normalizeConvKernel(raw, softmax, 0.f, 0, 0, wn, w);
+  if (oldest == 0) return w;
   const int64_t k = w.dim(-1), rows = w.elements() / k;
   const float* src = w.data<float>();
-  float* dst = out.data<float>();
+  float* dst = wn.data<float>();  // free after normalising: holds the rotation
   for (int64_t r = 0; r < rows; ++r)
     for (int64_t j = 0; j < k; ++j) dst[r * k + (oldest + j) % k] = src[r * k + j];
+  return wn;
 }
 
 void normalizeConvKernel(const Tensor& raw, bool softmax, float p, uint64_t seed,
