@@ -19,10 +19,6 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
-#include <barrier>
-#include <exception>
-#include <mutex>
-#include <thread>
 #include <cstdint>
 #include <limits>
 #include <memory>
@@ -278,42 +274,19 @@ inline int runDecodeBench(const DecodeBenchOptions& o) {
     // As lt-translate --workers: each worker thread takes the next batch (longest first)
     // with threads/workers OpenMP threads. Each warms up its own primitives first; the clock
     // starts when all are ready.
-    const int inner = std::max(1, numThreads() / o.workers);
-    std::atomic<size_t> next{0};
     std::atomic<int64_t> macsAll{0};
-    std::atomic<bool> failed{false};
-    std::barrier ready(o.workers + 1);
-    std::exception_ptr error;
-    std::mutex errorMutex;
-    std::vector<std::thread> pool;
-    for (int w = 0; w < o.workers; ++w)
-      pool.emplace_back([&] {
-        setThreads(inner);
-        try {
-          warmUp();
-        } catch (...) {
-          std::lock_guard<std::mutex> lock(errorMutex);
-          if (!error) error = std::current_exception();
-          failed = true;
-        }
-        ready.arrive_and_wait();
-        kernels::MacCounter mine;
-        kernels::MacCounterScope countScope(mine);
-        try {
-          for (size_t k; !failed && (k = next.fetch_add(1)) < batches.size();)
+    runOnWorkers(
+        batches.size(), o.workers,
+        [&](size_t k) {
+          kernels::MacCounter mine;
+          {
+            kernels::MacCounterScope countScope(mine);
             decodeBatch(batches[k], plan[k].steps, nullptr, nullptr);
-        } catch (...) {
-          std::lock_guard<std::mutex> lock(errorMutex);
-          if (!error) error = std::current_exception();
-          failed = true;
-        }
-        macsAll += mine.macs;
-      });
-    ready.arrive_and_wait();
-    t = Timer();
-    for (auto& th : pool) th.join();
+          }
+          macsAll += mine.macs;
+        },
+        warmUp, [&] { t = Timer(); });
     wall = t.seconds();
-    if (error) std::rethrow_exception(error);
     macs.macs = macsAll;
   }
   if (o.profile) {

@@ -1,10 +1,6 @@
 #include "decode/translator.h"
 
 #include <algorithm>
-#include <atomic>
-#include <exception>
-#include <mutex>
-#include <thread>
 
 #include "common/threads.h"
 #include "common/timer.h"
@@ -40,27 +36,8 @@ std::vector<std::vector<Hypothesis>> Translator::translate(const std::vector<std
   const int workers = int(std::min<size_t>(size_t(std::max(opts_.workers, 1)), batches.size()));
   if (workers <= 1) {
     for (size_t k = 0; k < batches.size(); ++k) decodeBatch(k);
-  } else {
-    // Batches go to whichever worker is free, longest first (they are length-sorted).
-    const int inner = std::max(1, numThreads() / workers);
-    std::atomic<size_t> next{0};
-    std::atomic<bool> failed{false};
-    std::exception_ptr error;
-    std::mutex errorMutex;
-    std::vector<std::thread> pool;
-    for (int w = 0; w < workers; ++w)
-      pool.emplace_back([&] {
-        setThreads(inner);
-        try {
-          for (size_t k; !failed && (k = next.fetch_add(1)) < batches.size();) decodeBatch(k);
-        } catch (...) {
-          std::lock_guard<std::mutex> lock(errorMutex);
-          if (!error) error = std::current_exception();
-          failed = true;
-        }
-      });
-    for (auto& t : pool) t.join();
-    if (error) std::rethrow_exception(error);
+  } else {  // batches go to whichever worker is free, longest first (they are length-sorted)
+    runOnWorkers(batches.size(), workers, decodeBatch);
   }
   for (size_t k = 0; k < batches.size(); ++k) {
     for (size_t r = 0; r < results[k].size(); ++r) {
