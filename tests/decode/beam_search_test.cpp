@@ -16,23 +16,21 @@ namespace {
 constexpr int PAD = 0, UNK = 1, BOS = 2, EOS = 3, A = 4, B = 5, V = 6;
 using Dist = std::map<int, float>;  // token -> probability (others 0)
 
-// Rows carry (sentence, prefix). The distribution of the next token is a pure
-// function of them, so correct reordering is required to get the script right.
-class ScriptedScorer : public Scorer {
+// Rows carry (sentence, prefix). The next token's log-probabilities are a pure function of
+// them (fill()), so correct reordering is required to get the script right.
+class PrefixScorer : public Scorer {
 public:
-  using Script = std::function<Dist(int sentence, const std::vector<int>& prefix)>;
-  ScriptedScorer(int sentences, int beam, Script s) : script_(std::move(s)) {
+  PrefixScorer(int sentences, int beam, int vocab) : V_(vocab) {
     for (int i = 0; i < sentences; ++i)
       for (int j = 0; j < beam; ++j) rows_.push_back({i, {}});
   }
   Tensor step(const Tensor& prev) override {
     REQUIRE(prev.elements() == int64_t(rows_.size()));
-    Tensor out = Tensor::full({int64_t(rows_.size()), V}, -INFINITY);
+    Tensor out = Tensor::empty({int64_t(rows_.size()), V_});
     for (size_t r = 0; r < rows_.size(); ++r) {
       int p = prev.data<int32_t>()[r];
       if (p != BOS) rows_[r].second.push_back(p);
-      for (auto [tok, prob] : script_(rows_[r].first, rows_[r].second))
-        out.data<float>()[r * V + tok] = std::log(prob);
+      fill(rows_[r].first, rows_[r].second, out.data<float>() + int64_t(r) * V_);
     }
     ++steps;
     return out;
@@ -42,12 +40,31 @@ public:
     for (int64_t i = 0; i < idx.elements(); ++i) n.push_back(rows_.at(idx.data<int32_t>()[i]));
     rows_ = std::move(n);
   }
-  int vocabSize() const override { return V; }
+  int vocabSize() const override { return V_; }
   int steps = 0;
 
+protected:
+  // Writes the V log-probabilities of the token after `prefix` in `sentence`.
+  virtual void fill(int sentence, const std::vector<int>& prefix, float* row) const = 0;
+
 private:
-  Script script_;
+  int V_;
   std::vector<std::pair<int, std::vector<int>>> rows_;
+};
+
+// A script gives the probability of each possible next token (others 0).
+class ScriptedScorer : public PrefixScorer {
+public:
+  using Script = std::function<Dist(int sentence, const std::vector<int>& prefix)>;
+  ScriptedScorer(int sentences, int beam, Script s)
+      : PrefixScorer(sentences, beam, V), script_(std::move(s)) {}
+
+private:
+  void fill(int sentence, const std::vector<int>& prefix, float* row) const override {
+    std::fill(row, row + V, -INFINITY);
+    for (auto [tok, prob] : script_(sentence, prefix)) row[tok] = std::log(prob);
+  }
+  Script script_;
 };
 
 // The worked example (probabilities per prefix):
@@ -219,12 +236,9 @@ namespace {
 
 // Log-probabilities over a large vocabulary, a pure function of (sentence, prefix): the
 // scan's block skipping (blocks of 32 tokens and a tail) meets thousands of tokens.
-class HashScorer : public Scorer {
+class HashScorer : public PrefixScorer {
 public:
-  HashScorer(int sentences, int beam, int vocab) : V_(vocab) {
-    for (int i = 0; i < sentences; ++i)
-      for (int j = 0; j < beam; ++j) rows_.push_back({i, {}});
-  }
+  HashScorer(int sentences, int beam, int vocab) : PrefixScorer(sentences, beam, vocab) {}
   static std::vector<float> dist(int s, const std::vector<int>& p, int V) {
     uint64_t h = 0x9E3779B97F4A7C15ull ^ uint64_t(s);
     for (int t : p) h = (h ^ uint64_t(t)) * 1099511628211ull;
@@ -243,26 +257,11 @@ public:
       if (x > -INFINITY) x = float(std::log(double(x) / total));
     return lp;
   }
-  Tensor step(const Tensor& prev) override {
-    Tensor out = Tensor::empty({int64_t(rows_.size()), V_});
-    for (size_t r = 0; r < rows_.size(); ++r) {
-      int p = prev.data<int32_t>()[r];
-      if (p != BOS) rows_[r].second.push_back(p);
-      std::vector<float> d = dist(rows_[r].first, rows_[r].second, V_);
-      std::copy(d.begin(), d.end(), out.data<float>() + int64_t(r) * V_);
-    }
-    return out;
-  }
-  void reorder(const Tensor& idx) override {
-    std::vector<std::pair<int, std::vector<int>>> n;
-    for (int64_t i = 0; i < idx.elements(); ++i) n.push_back(rows_.at(idx.data<int32_t>()[i]));
-    rows_ = std::move(n);
-  }
-  int vocabSize() const override { return V_; }
-
 private:
-  int V_;
-  std::vector<std::pair<int, std::vector<int>>> rows_;
+  void fill(int sentence, const std::vector<int>& prefix, float* row) const override {
+    std::vector<float> d = dist(sentence, prefix, vocabSize());
+    std::copy(d.begin(), d.end(), row);
+  }
 };
 
 // Beam search for one sentence by the rules of beam_search.h, written plainly: every

@@ -67,14 +67,17 @@ std::vector<std::string> toyCorpus() {
   return train;
 }
 
-}  // namespace
-
-TEST_CASE("translator restores input order, keeps empty lines, is deterministic") {
-  std::vector<std::string> train = toyCorpus();
+data::Vocab toyVocab(const std::vector<std::string>& corpus) {
   data::VocabTrainOptions vo;
   vo.vocabSize = 40;
   vo.hardVocabLimit = false;
-  data::Vocab vocab = data::Vocab::train(train, vo);
+  return data::Vocab::train(corpus, vo);
+}
+
+}  // namespace
+
+TEST_CASE("translator restores input order, keeps empty lines, is deterministic") {
+  data::Vocab vocab = toyVocab(toyCorpus());
 
   std::vector<std::string> input = {"ein mann fährt fahrrad im park", "", "hund",
                                     "eine frau läuft im park mit einem hund und einem mann", "  ",
@@ -100,10 +103,7 @@ TEST_CASE("translator restores input order, keeps empty lines, is deterministic"
 
 TEST_CASE("translator workers: same hypotheses as one worker; a failing batch is rethrown") {
   std::vector<std::string> corpus = toyCorpus();
-  data::VocabTrainOptions vo;
-  vo.vocabSize = 40;
-  vo.hardVocabLimit = false;
-  data::Vocab vocab = data::Vocab::train(corpus, vo);
+  data::Vocab vocab = toyVocab(corpus);
   std::vector<std::string> input(corpus.begin(), corpus.begin() + 23);
   input[5] = "";
 
