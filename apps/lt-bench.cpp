@@ -5,8 +5,10 @@
 //                  [--threads 2] [--updates 15] [--warmup 3] [--batches F]
 //   lt-bench decode --model transformer512|lite160 [--beam 4] [--batch-size 64] [--threads 2]
 //                   [--input F] [--max-sentences N]
+//   lt-bench layouts [--threads 1] [--repeats 11]
 // train/decode run the workloads of the PyTorch/CTranslate2 peers in scripts/bench/ and print
-// one JSON line each (apps/bench/train_bench.h, apps/bench/decode_bench.h).
+// one JSON line each (apps/bench/train_bench.h, apps/bench/decode_bench.h). `layouts` times
+// the linear-weight layouts on decoding shapes (apps/bench/layout_bench.h).
 //
 // `ops` times our matmul op (forward, and backward = dA + dB accumulated into the
 // gradient buffers) against a bare oneDNN primitive on the same shape and thread
@@ -27,6 +29,7 @@
 
 #include "autodiff/var.h"
 #include "bench/decode_bench.h"
+#include "bench/layout_bench.h"
 #include "bench/malloc_count.h"
 #include "bench/train_bench.h"
 #include "common/memory.h"
@@ -344,12 +347,23 @@ int main(int argc, char** argv) {
   cmdDecode->add_option("--workers", de.workers, "batches decoded at once, threads/workers threads each")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
+  cmdDecode->add_flag("--plain-weights", de.plainWeights,
+                      "linears read the stored w [out, in] instead of lt-translate's packed copy (A/B)");
   cmdDecode->add_flag("--profile", de.profile, "op-level wall-time table on stderr (timed loop)");
   cmdDecode->add_option("--max-sentences", de.maxSentences, "only the first N lines (0 = all)")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
   cmdDecode->add_option("--vocab", de.vocab, "vocabulary size of the hashed ids")->check(CLI::Range(8, 1 << 24))->capture_default_str();
   cmdDecode->add_option("--seed", de.seed, "weight seed")->capture_default_str();
+  bench::LayoutBenchOptions lay;
+  CLI::App* cmdLayouts = app.add_subcommand(
+      "layouts", "decoding-shape linears: stored w [out, in] vs wᵀ dense vs wᵀ packed (ops::packLinearWeight)");
+  cmdLayouts->add_option("--threads", lay.threads, "OpenMP/oneDNN threads")
+      ->check(CLI::Range(1, 1024))
+      ->capture_default_str();
+  cmdLayouts->add_option("--repeats", lay.repeats, "timed rounds per shape (medians)")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -363,6 +377,7 @@ int main(int argc, char** argv) {
     if (cmdOps->parsed()) return runOps(ops);
     if (cmdTrain->parsed()) return bench::runTrainBench(tr);
     if (cmdDecode->parsed()) return bench::runDecodeBench(de);
+    if (cmdLayouts->parsed()) return bench::runLayoutBench(lay);
   } catch (const std::exception& e) {
     fmt::print(stderr, "lt-bench: error: {}\n", e.what());
     return exitCodeFor(e);

@@ -94,6 +94,7 @@ int main(int argc, char** argv) {
       LT_THROW(ConfigError, "--n-best {} exceeds --beam-size {}", opt.search.nBest, opt.search.beamSize);
 
     auto model = models::TranslationModel::load(modelPath);
+    model->params.freezeForInference();  // packed linear weights (ops::packLinearWeight)
     opt.search.maxLenCap = model->config.maxPositions - 1;
     auto& net = *model->net;
     const auto search = opt.search;

@@ -54,6 +54,7 @@ struct DecodeBenchOptions {
   uint64_t seed = 1;
   bool profile = false;
   int workers = 1;  // batches decoded at once (lt-translate --workers)
+  bool plainWeights = false;  // skip freezeForInference: linears read w [out, in] (A/B)
   std::string input = "/work/shared/data/iwslt14-de-en/raw/test.de.gz";
   std::string ref = "/work/shared/data/iwslt14-de-en/raw/test.en.gz";
 };
@@ -207,6 +208,7 @@ inline int runDecodeBench(const DecodeBenchOptions& o) {
   ParamStore params;
   Rng initRng(o.seed);
   models::EncoderDecoder net(cfg, params, initRng);
+  if (!o.plainWeights) params.freezeForInference();  // as lt-translate
   decode::SearchOptions so;
   so.beamSize = o.beam;
   so.maxLenA = 0;
@@ -317,12 +319,12 @@ inline int runDecodeBench(const DecodeBenchOptions& o) {
           : std::string("\"model_step_allocs\": null, \"state_setup_allocs_per_batch\": null, ");
   fmt::print(
       "{{\"bench\": \"decode\", \"system\": \"lt\", \"model\": \"{}\", \"peer_model\": \"{}\", "
-      "\"threads\": {}, \"workers\": {}, \"beam\": {}, \"batch_size\": {}, \"batches\": {}, "
+      "\"weights\": \"{}\", \"threads\": {}, \"workers\": {}, \"beam\": {}, \"batch_size\": {}, \"batches\": {}, "
       "\"sentences\": {}, \"tgt_tokens\": {}, \"src_tokens\": {}, \"seconds\": {:.2f}, "
       "\"sentences_per_s\": {:.2f}, \"tokens_per_s\": {:.1f}, \"gflop_per_s\": {:.1f}, "
       "\"peak_rss_mb\": {:.1f}, {}\"system_heap_mb_end\": {:.1f}, \"date\": \"{}\", "
       "\"load_avg_1m\": {:.2f}}}\n",
-      o.model, peerName(o.model), numThreads(), o.workers, o.beam, o.batchSize, batches.size(),
+      o.model, peerName(o.model), o.plainWeights ? "plain" : "packed", numThreads(), o.workers, o.beam, o.batchSize, batches.size(),
       src.size(), tgtTokens, srcTokens, wall, double(src.size()) / wall,
       double(tgtTokens) / wall, 2e-9 * double(macs.macs) / wall, procStatusMb("VmHWM"), allocs,
       double(sysEnd) / 1048576.0, utcNow(), loadAverage1m());

@@ -18,6 +18,12 @@ Var ParamStore::addTensor(const std::string& name, Tensor value) {
   return v;
 }
 
+void ParamStore::freezeForInference() {
+  if (frozen_) return;
+  for (auto& hook : freezeHooks_) hook();
+  frozen_ = true;
+}
+
 Var ParamStore::get(const std::string& name) const {
   auto it = index_.find(name);
   LT_CHECK(it != index_.end(), IoError, "no parameter named '{}'", name);

@@ -3,6 +3,7 @@
 // so they must stay stable. Iteration order is insertion order (deterministic
 // given the model config), which is also the order the optimizer walks.
 #pragma once
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -27,7 +28,18 @@ public:
   // Sum of squared gradients (for clipping); params without gradient count 0.
   double gradSquaredNorm() const;
 
+  // Inference preparation. Layers register hooks when they are built (Linear: a packed
+  // copy of its weight, ops::packLinearWeight); freezeForInference() runs them once, after
+  // the weights are loaded, and marks the store frozen: its values must not change
+  // afterwards (Adam::step refuses a frozen store). Decoding programs freeze; lt-train
+  // never does, so its validation decoding reads the live weights.
+  void onFreeze(std::function<void()> hook) { freezeHooks_.push_back(std::move(hook)); }
+  void freezeForInference();
+  bool frozen() const { return frozen_; }
+
 private:
+  std::vector<std::function<void()>> freezeHooks_;
+  bool frozen_ = false;
   std::vector<std::pair<std::string, Var>> params_;
   std::map<std::string, size_t> index_;
 };

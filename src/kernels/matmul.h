@@ -14,10 +14,12 @@
 //   dims are flattened into one batch dim; a batched a times a 2-D b without
 //   transA runs as one [batch·M, K]·[K, N] GEMM.
 //   Transposed operands are described by memory-descriptor strides: no copies.
+//   With bColumns > 0, b is [K, ldb] with a row stride ldb >= N = bColumns (only
+//   its first N columns are read); see MatmulOptions.
 //   accumulate = true adds into c (oneDNN sum post-op, beta = 1), so backward
 //   passes add straight into gradient buffers without temporaries.
 //
-// Every distinct (batch, M, N, K, transposes, broadcast, bias, post-op, alpha,
+// Every distinct (batch, M, N, K, b's row stride, transposes, broadcast, bias, post-op, alpha,
 // accumulate) creates its oneDNN primitive once through
 // dnnlContext().cache.get(Key("matmul")...). A thread-local index keyed by a
 // small POD struct sits in front of it and also holds the primitive's memory
@@ -45,6 +47,10 @@ struct MatmulOptions {
   float alpha = 1.f;
   PostOp post = PostOp::None;
   bool accumulate = false;  // c += result instead of c = result
+  // > 0: b is a 2-D [K, ldb] matrix of which only the first bColumns columns take part
+  // (a row stride padded past N, as in packed inference weights; N = bColumns). Needs
+  // transB = false.
+  int64_t bColumns = 0;
 };
 
 // Result shape of a·b; throws ShapeError "<op>: a [..] and b [..]: ..." on a mismatch.

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "common/profiler.h"
 #include "kernels/backend.h"
 #include "kernels/cpu/vec_math.h"
 #include "ops/attention.h"
@@ -106,36 +107,62 @@ Var MultiHeadAttention::stepSelf(const Var& x, KvCache& cache, int t, float* scr
     slot = g + (t - g) % w;
     len = g + std::min(t + 1 - g, w);
   }
-  storeStep(k.value(), cache.k, N, heads_, L, dh_, slot);
-  storeStep(v.value(), cache.v, N, heads_, L, dh_, slot);
-  int32_t* slotRow = cache.slotRow.data<int32_t>();
-  for (int n = 0; n < N; ++n) slotRow[int64_t(n) * L + slot] = n;
   Tensor o = Tensor::empty(Shape{N, 1, dim_});
-  attendCached(q.value().data<float>(), cache.k.data<float>(), cache.v.data<float>(), L,
-               nullptr, N, heads_, dh_, len, 1.f / std::sqrt(float(dh_)), nullptr,
-               o.data<float>(), scratch, slotRow);
+  {
+    profiler::Section ps("attend_step");  // not an op: would be charged to out_ otherwise
+    storeStep(k.value(), cache.k, N, heads_, L, dh_, slot);
+    storeStep(v.value(), cache.v, N, heads_, L, dh_, slot);
+    int32_t* slotRow = cache.slotRow.data<int32_t>();
+    for (int n = 0; n < N; ++n) slotRow[int64_t(n) * L + slot] = n;
+    attendCached(q.value().data<float>(), cache.k.data<float>(), cache.v.data<float>(), L,
+                 nullptr, N, heads_, dh_, len, 1.f / std::sqrt(float(dh_)), nullptr,
+                 o.data<float>(), scratch, slotRow);
+  }
   return out_(Var(o));
 }
 
 CrossKv MultiHeadAttention::precompute(const Var& memory, const Tensor& keyMask) const {
   HeapScope heap;
+  const int64_t B = memory.dim(0), S = memory.dim(1), P = CrossKv::paddedLength(S), H = heads_,
+                dh = dh_;
+  LT_CHECK(!keyMask.defined() || keyMask.elements() == B * S, ShapeError,
+           "cross-attention: key mask {} does not match memory {}", keyMask.shape().toString(),
+           memory.shape().toString());
+  Tensor k = splitHeads(k_(memory)).value();  // [B, H, S, dh]
+  Tensor v = splitHeads(v_(memory)).value();
   CrossKv kv;
-  kv.k = splitHeads(k_(memory)).value();  // [B, H, S, dh]
-  kv.v = splitHeads(v_(memory)).value();
-  kv.keyMask = keyMask;
+  kv.sourceLength = int(S);
+  kv.kt = Tensor::zeros(Shape{B, H, dh, P});
+  kv.v = Tensor::zeros(Shape{B, H, P, dh});
+  kv.keyMask = Tensor::empty(Shape{B, P});
+  const float* kp = k.data<float>();
+  const float* vp = v.data<float>();
+  float* ktp = kv.kt.data<float>();
+  float* vdst = kv.v.data<float>();
+  for (int64_t bh = 0; bh < B * H; ++bh) {
+    for (int64_t j = 0; j < S; ++j)
+      for (int64_t c = 0; c < dh; ++c) ktp[(bh * dh + c) * P + j] = kp[(bh * S + j) * dh + c];
+    std::memcpy(vdst + bh * P * dh, vp + bh * S * dh, sizeof(float) * size_t(S * dh));
+  }
+  const float* mask = keyMask.defined() ? keyMask.data<float>() : nullptr;
+  float* m = kv.keyMask.data<float>();
+  for (int64_t b = 0; b < B; ++b)
+    for (int64_t j = 0; j < P; ++j) m[b * P + j] = j >= S ? kMaskValue : mask ? mask[b * S + j] : 0.f;
   return kv;
 }
 
 Var MultiHeadAttention::stepCross(const Var& x, const CrossKv& kv, const int32_t* srcRow,
                                   float* scratch) const {
   int N = int(x.dim(0));
-  int S = int(kv.k.dim(2));
+  const int P = kv.paddedLength();
   Var q = q_(x);
   Tensor o = Tensor::empty(Shape{N, 1, dim_});
-  attendCached(q.value().data<float>(), kv.k.data<float>(), kv.v.data<float>(), S, srcRow, N,
-               heads_, dh_, S, 1.f / std::sqrt(float(dh_)),
-               kv.keyMask.defined() ? kv.keyMask.data<float>() : nullptr, o.data<float>(),
-               scratch);
+  {
+    profiler::Section ps("attend_cross_step");
+    attendSource(q.value().data<float>(), kv.kt.data<float>(), kv.v.data<float>(), P, srcRow, N,
+                 heads_, dh_, 1.f / std::sqrt(float(dh_)), kv.keyMask.data<float>(),
+                 o.data<float>(), scratch, kv.sourceLength);
+  }
   return out_(Var(o));
 }
 
@@ -144,6 +171,36 @@ namespace {
 // head width at compile time so the dot products unroll and the output row stays in
 // registers; DH = 0 is the generic path. s: len floats of scratch. Key/value j is at
 // kb/vb + j·dh, or, with jr (per-key block index), at kb/vb + jr[j]·blockStride + j·dh.
+// s [len] raw scores with maximum mx -> o [d] = Σ_j softmax(s)_j · value(j).
+template <int DH, class ValueAt>
+inline void softmaxWeightedSum(float* s, float mx, int len, int d, ValueAt value, float* o) {
+  using kernels::vec::kSoftmaxCut;
+  for (int j = 0; j < len; ++j) s[j] = std::max(s[j] - mx, kSoftmaxCut);
+#pragma omp simd
+  for (int j = 0; j < len; ++j) s[j] = s[j] > kSoftmaxCut ? kernels::vec::expVec(s[j]) : 0.f;
+  float sum = 0.f;
+  for (int j = 0; j < len; ++j) sum += s[j];
+  const float inv = 1.f / sum;
+  if constexpr (DH > 0) {
+    float acc[DH] = {};
+    for (int j = 0; j < len; ++j) {
+      const float w = s[j] * inv;
+      const float* vj = value(j);
+#pragma omp simd
+      for (int c = 0; c < DH; ++c) acc[c] += w * vj[c];
+    }
+    for (int c = 0; c < DH; ++c) o[c] = acc[c];
+  } else {
+    for (int c = 0; c < d; ++c) o[c] = 0.f;
+    for (int j = 0; j < len; ++j) {
+      const float w = s[j] * inv;
+      const float* vj = value(j);
+#pragma omp simd
+      for (int c = 0; c < d; ++c) o[c] += w * vj[c];
+    }
+  }
+}
+
 template <int DH, bool MAP>
 void attendOne(const float* qv, const float* kb, const float* vb, const int32_t* jr,
                int64_t blockStride, const float* m, int len, int dh, float scale, float* s,
@@ -164,26 +221,87 @@ void attendOne(const float* qv, const float* kb, const float* vb, const int32_t*
     s[j] = acc;
     mx = std::max(mx, acc);
   }
-  for (int j = 0; j < len; ++j) s[j] = std::max(s[j] - mx, kernels::vec::kExpLo);
+  softmaxWeightedSum<DH>(s, mx, len, d, [&](int j) { return vb + at(j); }, o);
+}
+
+// One (row, head) against transposed keys kt [d, P] and values vb [P, d], P a multiple of
+// 16: every loop over positions runs in blocks of 16 (whole vectors, no scalar tails), and
+// the max and the sum reduce 16 lanes at a time.
+template <int DH>
+void attendOneT(const float* qv, const float* kt, const float* vb, int P, const float* m,
+                int dh, float scale, float* s, float* o) {
+  constexpr int W = 16;
+  const int d = DH > 0 ? DH : dh;
+  // Scores: four accumulators over interleaved channels, so the multiply-adds of one block
+  // are four independent chains instead of one chain of d dependent ones.
+  for (int j0 = 0; j0 < P; j0 += W) {
+    float a0[W], a1[W] = {}, a2[W] = {}, a3[W] = {};
 #pragma omp simd
-  for (int j = 0; j < len; ++j) s[j] = kernels::vec::expVec(s[j]);
+    for (int j = 0; j < W; ++j) a0[j] = 0.f;
+    const float* kb = kt + j0;
+    int c = 0;
+    for (; c + 4 <= d; c += 4) {
+      const float q0 = qv[c], q1 = qv[c + 1], q2 = qv[c + 2], q3 = qv[c + 3];
+      const float *k0 = kb + int64_t(c) * P, *k1 = k0 + P, *k2 = k1 + P, *k3 = k2 + P;
+#pragma omp simd
+      for (int j = 0; j < W; ++j) {
+        a0[j] += q0 * k0[j];
+        a1[j] += q1 * k1[j];
+        a2[j] += q2 * k2[j];
+        a3[j] += q3 * k3[j];
+      }
+    }
+    for (; c < d; ++c) {
+      const float qc = qv[c];
+      const float* kr = kb + int64_t(c) * P;
+#pragma omp simd
+      for (int j = 0; j < W; ++j) a0[j] += qc * kr[j];
+    }
+#pragma omp simd
+    for (int j = 0; j < W; ++j) s[j0 + j] = ((a0[j] + a1[j]) + (a2[j] + a3[j])) * scale + m[j0 + j];
+  }
+  float mx16[W];
+  for (int j = 0; j < W; ++j) mx16[j] = s[j];
+  for (int j0 = W; j0 < P; j0 += W) {
+#pragma omp simd
+    for (int j = 0; j < W; ++j) mx16[j] = std::max(mx16[j], s[j0 + j]);
+  }
+  float mx = mx16[0];
+  for (int j = 1; j < W; ++j) mx = std::max(mx, mx16[j]);
+  using kernels::vec::kSoftmaxCut;
+  float sum16[W] = {};
+  for (int j0 = 0; j0 < P; j0 += W) {
+#pragma omp simd
+    for (int j = 0; j < W; ++j) s[j0 + j] = std::max(s[j0 + j] - mx, kSoftmaxCut);
+#pragma omp simd
+    for (int j = 0; j < W; ++j) {
+      const float x = s[j0 + j];
+      s[j0 + j] = x > kSoftmaxCut ? kernels::vec::expVec(x) : 0.f;
+      sum16[j] += s[j0 + j];
+    }
+  }
   float sum = 0.f;
-  for (int j = 0; j < len; ++j) sum += s[j];
+  for (int j = 0; j < W; ++j) sum += sum16[j];
   const float inv = 1.f / sum;
   if constexpr (DH > 0) {
-    float acc[DH] = {};
-    for (int j = 0; j < len; ++j) {
-      const float w = s[j] * inv;
-      const float* vj = vb + at(j);
+    float e[DH] = {}, f[DH] = {};  // even and odd positions: two independent chains
+    for (int j = 0; j < P; j += 2) {
+      const float w0 = s[j] * inv, w1 = s[j + 1] * inv;
+      const float* v0 = vb + int64_t(j) * DH;
+      const float* v1 = v0 + DH;
 #pragma omp simd
-      for (int c = 0; c < DH; ++c) acc[c] += w * vj[c];
+      for (int c = 0; c < DH; ++c) {
+        e[c] += w0 * v0[c];
+        f[c] += w1 * v1[c];
+      }
     }
-    for (int c = 0; c < DH; ++c) o[c] = acc[c];
+#pragma omp simd
+    for (int c = 0; c < DH; ++c) o[c] = e[c] + f[c];
   } else {
     for (int c = 0; c < d; ++c) o[c] = 0.f;
-    for (int j = 0; j < len; ++j) {
+    for (int j = 0; j < P; ++j) {
       const float w = s[j] * inv;
-      const float* vj = vb + at(j);
+      const float* vj = vb + int64_t(j) * d;
 #pragma omp simd
       for (int c = 0; c < d; ++c) o[c] += w * vj[c];
     }
@@ -212,7 +330,37 @@ void attendAll(const float* q, const float* K, const float* V, int L, const int3
                          out + nh * dh);
   }
 }
+template <int DH>
+void attendSourceAll(const float* q, const float* Kt, const float* V, int P, const int32_t* rowOf,
+                     int N, int H, int dh, float scale, const float* keyMask, float* out,
+                     float* scratch) {
+  const int64_t total = int64_t(N) * H, block = int64_t(H) * P * dh;
+#pragma omp parallel for schedule(static) if (total * P * dh > 16384)
+  for (int64_t nh = 0; nh < total; ++nh) {
+    const int64_t n = nh / H, h = nh % H, r = rowOf ? rowOf[n] : n;
+    attendOneT<DH>(q + nh * dh, Kt + r * block + h * int64_t(P) * dh,
+                   V + r * block + h * int64_t(P) * dh, P, keyMask + r * P, dh, scale,
+                   scratch + nh * P, out + nh * dh);
+  }
+}
 }  // namespace
+
+void attendSource(const float* q, const float* Kt, const float* V, int P, const int32_t* rowOf,
+                  int N, int H, int dh, float scale, const float* keyMask, float* out,
+                  float* scratch, int counted) {
+  LT_CHECK(P % 16 == 0 && keyMask, ShapeError,
+           "attendSource: {} positions must be a multiple of 16, with a key mask", P);
+  kernels::countMacs(2 * int64_t(N) * H * counted * dh);
+  using Fn = void (*)(const float*, const float*, const float*, int, const int32_t*, int, int,
+                      int, float, const float*, float*, float*);
+  Fn fn = dh == 20   ? attendSourceAll<20>
+          : dh == 32  ? attendSourceAll<32>
+          : dh == 40  ? attendSourceAll<40>
+          : dh == 64  ? attendSourceAll<64>
+          : dh == 128 ? attendSourceAll<128>
+                      : attendSourceAll<0>;
+  fn(q, Kt, V, P, rowOf, N, H, dh, scale, keyMask, out, scratch);
+}
 
 void attendCached(const float* q, const float* K, const float* V, int L, const int32_t* rowOf,
                   int N, int H, int dh, int len, float scale, const float* keyMask, float* out,

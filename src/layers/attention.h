@@ -37,9 +37,18 @@ struct KvCache {
   int slots() const { return int(k.dim(2)); }
 };
 
+// Cross-attention K/V of one batch of sources, laid out for attendSource: keys transposed,
+// [B, H, dh, P], so a query's scores are dh vector multiply-adds over contiguous source
+// positions instead of one horizontal dot product per position, and the source length S
+// padded to P = paddedLength(S), a multiple of 16 floats, so every loop over positions runs
+// in whole vectors. Padding positions have zero K/V and mask kMaskValue.
 struct CrossKv {
-  Tensor k, v;      // [B, H, S, dh] (heap)
-  Tensor keyMask;   // [B, S] additive (0 keep, kMaskValue pad)
+  Tensor kt;        // [B, H, dh, P] (heap)
+  Tensor v;         // [B, H, P, dh] (heap)
+  Tensor keyMask;   // [B, P] additive (0 keep, kMaskValue pad), always defined
+  int sourceLength = 0;  // S
+  int paddedLength() const { return int(kt.dim(3)); }
+  static int64_t paddedLength(int64_t S) { return (S + 15) / 16 * 16; }
 };
 
 class MultiHeadAttention {
@@ -70,7 +79,8 @@ public:
   Var stepSelf(const Var& x, KvCache& cache, int t, float* scratch) const;
   // memory [B, S, E], keyMask [B, S] additive -> K/V computed once.
   CrossKv precompute(const Var& memory, const Tensor& keyMask) const;
-  // x [N, 1, E]; row n reads source row srcRow[n]. scratch: N*H*S floats. -> [N, 1, E]
+  // x [N, 1, E]; row n reads source row srcRow[n]. scratch: N*H*P floats
+  // (P = CrossKv::paddedLength(S)). -> [N, 1, E]
   Var stepCross(const Var& x, const CrossKv& kv, const int32_t* srcRow, float* scratch) const;
 
   int dim() const { return dim_; }
@@ -93,5 +103,13 @@ private:
 void attendCached(const float* q, const float* K, const float* V, int L, const int32_t* rowOf,
                   int N, int H, int dh, int len, float scale, const float* keyMask, float* out,
                   float* scratch, const int32_t* slotRow = nullptr);
+
+// attendCached over a CrossKv layout: Kt blocks [H, dh, P], V blocks [H, P, dh], keyMask
+// [P] per block (additive, required), P a multiple of 16; row n reads block rowOf[n] (or n)
+// and attends over all P positions. q, out [N, H, dh]; scratch N*H*P floats. Counts
+// 2·N·H·S·dh MACs for the S = `counted` real positions.
+void attendSource(const float* q, const float* Kt, const float* V, int P, const int32_t* rowOf,
+                  int N, int H, int dh, float scale, const float* keyMask, float* out,
+                  float* scratch, int counted);
 
 }  // namespace lt::layers

@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "common/profiler.h"
 #include "ops/binary.h"
 #include "ops/dynamic_conv.h"
 #include "ops/glu.h"
@@ -59,19 +60,20 @@ Var ConvBranch::step(const Var& x, ConvWindow& w) const {
   LT_CHECK(N <= w.buf.dim(0), ShapeError, "decoder step: {} rows exceed state capacity {}", N,
            w.buf.dim(0));
   Var h = convInput(x);  // [N, 1, b]
-  float* buf = w.buf.data<float>();
-  const float* hv = h.value().data<float>();
-  const size_t rowBytes = sizeof(float) * size_t(dim_);
-  for (int n = 0; n < N; ++n)
-    std::memcpy(buf + (int64_t(n) * k_ + w.next) * dim_, hv + int64_t(n) * dim_, rowBytes);
-  w.next = (w.next + 1) % k_;  // now the oldest slot
-  Tensor window = w.buf.slice(0, N);  // [N, k, b]
+  Tensor ker;
+  if (kind_ == Kind::Dynamic) ker = kernelGen_(h).value().reshape(Shape{N, heads_, k_});  // [N, H, k]
   Tensor y;
-  if (kind_ == Kind::Light) {
-    y = ops::lightConvStep(window, weight_.value(), true, w.next);
-  } else {
-    Tensor ker = kernelGen_(h).value().reshape(Shape{N, heads_, k_});  // [N, H, k]
-    y = ops::dynamicConvStep(window, ker, true, w.next);
+  {
+    profiler::Section ps("conv_step");  // window update + step kernel: not ops
+    float* buf = w.buf.data<float>();
+    const float* hv = h.value().data<float>();
+    const size_t rowBytes = sizeof(float) * size_t(dim_);
+    for (int n = 0; n < N; ++n)
+      std::memcpy(buf + (int64_t(n) * k_ + w.next) * dim_, hv + int64_t(n) * dim_, rowBytes);
+    w.next = (w.next + 1) % k_;  // now the oldest slot
+    Tensor window = w.buf.slice(0, N);  // [N, k, b]
+    y = kind_ == Kind::Light ? ops::lightConvStep(window, weight_.value(), true, w.next)
+                             : ops::dynamicConvStep(window, ker, true, w.next);
   }
   return linear2_(Var(y.reshape(Shape{N, 1, dim_})));
 }

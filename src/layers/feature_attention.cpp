@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "common/profiler.h"
 #include "kernels/backend.h"
 #include "ops/binary.h"
 #include "ops/eltwise.h"
@@ -186,7 +187,10 @@ Var FeatureAttention::stepSelf(const Var& x, LinearState& st) const {
   Tensor v = v_(x).value().reshape(Shape{N, heads_, dh_});
   ops::LinearAttentionState s{st.S.slice(0, N), st.z.slice(0, N)};
   Tensor o = Tensor::empty(Shape{N, heads_, dh_});
-  ops::linearAttentionStep(s, pq, pk, v, spec_.eps, mode(), o);
+  {
+    profiler::Section ps("linear_attention_step");  // not an op: would be charged to out_
+    ops::linearAttentionStep(s, pq, pk, v, spec_.eps, mode(), o);
+  }
   return out_(Var(o.reshape(Shape{N, 1, dim_})));
 }
 
@@ -231,33 +235,36 @@ Var FeatureAttention::stepCross(const Var& x, const LinearState& sums,
   const int64_t N = x.dim(0), H = heads_, m = m_, dh = dh_;
   Tensor pq = phi(q_(x), true).value();  // [N, H, 1, m]
   Tensor o = Tensor::empty(Shape{N, 1, dim_});
-  kernels::countMacs(N * H * m * (dh + 1));
-  const float* q = pq.data<float>();
-  const float* Sp = sums.S.data<float>();
-  const float* zp = sums.z.data<float>();
-  float* op = o.data<float>();
-  const bool clamp = mode() == ops::Denominator::ClampEps;
-  const float eps = spec_.eps;
+  {
+    profiler::Section ps("linear_attention_cross_step");
+    kernels::countMacs(N * H * m * (dh + 1));
+    const float* q = pq.data<float>();
+    const float* Sp = sums.S.data<float>();
+    const float* zp = sums.z.data<float>();
+    float* op = o.data<float>();
+    const bool clamp = mode() == ops::Denominator::ClampEps;
+    const float eps = spec_.eps;
 #pragma omp parallel for schedule(static) if (N * H * m * dh > 65536)
-  for (int64_t nh = 0; nh < N * H; ++nh) {
-    int64_t n = nh / H, h = nh % H;
-    int64_t r = srcRow ? srcRow[n] : n;
-    const float* qv = q + nh * m;
-    const float* S = Sp + (r * H + h) * m * dh;
-    const float* z = zp + (r * H + h) * m;
-    float* out = op + nh * dh;
-    float den = 0.f;
-    for (int64_t i = 0; i < m; ++i) den += qv[i] * z[i];
-    den = clamp ? std::max(den, eps) : den + eps;
-    for (int64_t c = 0; c < dh; ++c) out[c] = 0.f;
-    for (int64_t i = 0; i < m; ++i) {
-      float a = qv[i];
-      const float* row = S + i * dh;
+    for (int64_t nh = 0; nh < N * H; ++nh) {
+      int64_t n = nh / H, h = nh % H;
+      int64_t r = srcRow ? srcRow[n] : n;
+      const float* qv = q + nh * m;
+      const float* S = Sp + (r * H + h) * m * dh;
+      const float* z = zp + (r * H + h) * m;
+      float* out = op + nh * dh;
+      float den = 0.f;
+      for (int64_t i = 0; i < m; ++i) den += qv[i] * z[i];
+      den = clamp ? std::max(den, eps) : den + eps;
+      for (int64_t c = 0; c < dh; ++c) out[c] = 0.f;
+      for (int64_t i = 0; i < m; ++i) {
+        float a = qv[i];
+        const float* row = S + i * dh;
 #pragma omp simd
-      for (int64_t c = 0; c < dh; ++c) out[c] += a * row[c];
+        for (int64_t c = 0; c < dh; ++c) out[c] += a * row[c];
+      }
+      float inv = 1.f / den;
+      for (int64_t c = 0; c < dh; ++c) out[c] *= inv;
     }
-    float inv = 1.f / den;
-    for (int64_t c = 0; c < dh; ++c) out[c] *= inv;
   }
   return out_(Var(o));
 }

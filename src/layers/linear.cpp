@@ -22,18 +22,26 @@ Linear::Linear(ParamBuilder& pb, const Scope& scope, int in, int out, bool bias,
     : in_(in), out_(out) {
   w_ = pb.add(scope / "weight", Shape{out, in}, init);
   if (bias) b_ = pb.add(scope / "bias", Shape{out}, Init::zeros());
+  registerPacking(pb);
 }
 
-Linear Linear::tied(const Var& weight) {
+Linear Linear::tied(ParamBuilder& pb, const Var& weight) {
   Linear l;
   l.w_ = weight;
   l.out_ = int(weight.dim(0));
   l.in_ = int(weight.dim(1));
+  l.registerPacking(pb);
   return l;
 }
 
-Var Linear::operator()(const Var& x) const { return ops::linear(x, w_, b_); }
+void Linear::registerPacking(ParamBuilder& pb) {
+  packed_ = std::make_shared<ops::PackedLinearWeight>();
+  pb.store().onFreeze([w = w_, p = packed_] { *p = ops::packLinearWeight(w.value()); });
+}
+
+Var Linear::operator()(const Var& x) const { return (*this)(x, ops::Activation::None); }
 Var Linear::operator()(const Var& x, ops::Activation act) const {
+  if (packed_ && packed_->defined() && !gradEnabled()) return ops::linearPacked(x, *packed_, b_, act);
   return ops::linear(x, w_, b_, act);
 }
 

@@ -3,6 +3,8 @@
 //   <scope>/weight [out, in], <scope>/bias [out]; <scope>/table [V, d];
 //   <scope>/gamma, <scope>/beta [d].
 #pragma once
+#include <memory>
+
 #include "autodiff/var.h"
 #include "layers/context.h"
 #include "ops/linear.h"
@@ -10,13 +12,15 @@
 namespace lt::layers {
 
 // y = x·Wᵀ + b. W [out, in] Xavier-uniform (or `init`), b zeros.
+// Once the store is frozen for inference (ParamStore::freezeForInference) a Linear holds a
+// packed copy of W (ops::packLinearWeight) and uses it whenever gradients are disabled.
 class Linear {
 public:
   Linear() = default;
   Linear(ParamBuilder& pb, const Scope& scope, int in, int out, bool bias = true,
          const Init& init = Init::xavier());
-  // Wraps an existing weight [out, in] (tied output projection); no bias.
-  static Linear tied(const Var& weight);
+  // Wraps an existing weight [out, in] of pb's store (tied output projection); no bias.
+  static Linear tied(ParamBuilder& pb, const Var& weight);
   Var operator()(const Var& x) const;  // x [..., in] -> [..., out]
   Var operator()(const Var& x, ops::Activation act) const;  // fused activation
   const Var& weight() const { return w_; }
@@ -24,9 +28,14 @@ public:
   int in() const { return in_; }
   int out() const { return out_; }
 
+  bool packed() const { return packed_ && packed_->defined(); }
+
 private:
+  void registerPacking(ParamBuilder& pb);
+
   Var w_, b_;
   int in_ = 0, out_ = 0;
+  std::shared_ptr<ops::PackedLinearWeight> packed_;  // filled when the store is frozen
 };
 
 // fairseq's "ratio" Xavier-uniform (LT IWSLT FFN): fan_out taken as 2·fan_in, i.e. the bound

@@ -168,7 +168,7 @@ EncoderDecoder::EncoderDecoder(const ModelConfig& cfgIn, ParamStore& params, Rng
     outProj_ = layers::Linear(pb, Scope("decoder/out"), d, c.tgtVocab, false,
                               Init::normal(1.f / std::sqrt(float(d))));
   else
-    outProj_ = layers::Linear::tied(tgtEmb_.table());
+    outProj_ = layers::Linear::tied(pb, tgtEmb_.table());
   positions_ = layers::sinusoidalPositions(c.maxPositions, d);
 }
 
@@ -307,7 +307,9 @@ DecoderState EncoderDecoder::startState(const EncoderOutput& enc, int maxSteps, 
     else
       ls.cross = L.cross.precompute(mem, keyMask);
     maxScores = std::max<int64_t>(maxScores, int64_t(L.mix.maxHeads()) * maxSteps);
-    if (!L.featureCross) maxScores = std::max<int64_t>(maxScores, int64_t(L.cross.heads()) * S);
+    if (!L.featureCross)
+      maxScores = std::max<int64_t>(
+          maxScores, int64_t(L.cross.heads()) * layers::CrossKv::paddedLength(S));
     for (const auto& kv : ls.mix.attn)
       if (kv.k.defined()) maxElems = std::max(maxElems, kv.slotRow.elements());
     for (const auto& ln : ls.mix.linear)

@@ -56,4 +56,47 @@ Var linear(const Var& x, const Var& w, const Var& b, Activation act) {
   });
 }
 
+int64_t packedRowStride(int64_t out) {
+  return out % 64 == 0 ? out + 16 : out;  // 64 floats = 256 bytes
+}
+
+PackedLinearWeight packLinearWeight(const Tensor& w) {
+  LT_CHECK(w.defined() && w.rank() == 2 && w.dtype() == DType::F32, ShapeError,
+           "packLinearWeight: w {} must be f32 [out, in]", w.defined() ? w.shape().toString() : "undefined");
+  const int64_t out = w.dim(0), in = w.dim(1), ld = packedRowStride(out);
+  HeapScope heap;
+  PackedLinearWeight p;
+  p.out = out;
+  p.data = Tensor::zeros(Shape{in, ld});
+  const float* src = w.data<float>();
+  float* dst = p.data.data<float>();
+  for (int64_t o = 0; o < out; ++o)
+    for (int64_t i = 0; i < in; ++i) dst[i * ld + o] = src[o * in + i];
+  return p;
+}
+
+Var linearPacked(const Var& x, const PackedLinearWeight& w, const Var& b, Activation act) {
+  LT_CHECK(!gradEnabled(), Error,
+           "linearPacked: packed weights are for inference; gradients are enabled (use NoGradScope)");
+  LT_CHECK(x.defined() && w.defined(), ShapeError, "linearPacked: undefined input (x {}, w {})",
+           x.defined(), w.defined());
+  const int64_t in = w.data.dim(0), out = w.out;
+  LT_CHECK(x.rank() >= 1 && x.dim(-1) == in, ShapeError,
+           "linearPacked: x {} and packed w [{}, {}]: input features {} and {} differ",
+           x.shape().toString(), in, out, x.rank() >= 1 ? x.dim(-1) : 0, in);
+  if (b.defined()) {
+    LT_CHECK(b.rank() == 1 && b.dim(0) == out, ShapeError,
+             "linearPacked: x {}: bias {} should be [{}]", x.shape().toString(), b.shape().toString(), out);
+  }
+  const int64_t rows = x.shape().outer(x.rank() - 1);
+  Tensor y = Tensor::empty(x.shape().with(-1, out));
+  kernels::MatmulOptions o;
+  o.bColumns = out;
+  const bool relu = act == Activation::Relu;
+  if (relu) o.post = kernels::PostOp::Relu;
+  kernels::matmul(x.value().reshape({rows, in}), w.data, y.reshape({rows, out}), o,
+                  b.defined() ? b.value() : Tensor());
+  return lt::detail::untracked(std::move(y), relu ? "linear_relu" : "linear");
+}
+
 }  // namespace lt::ops

@@ -21,4 +21,22 @@ enum class Activation : uint8_t { None, Relu };
 
 Var linear(const Var& x, const Var& w, const Var& b = Var(), Activation act = Activation::None);
 
+// Inference layout of a linear weight w [out, in]: wᵀ as [in, ld], ld >= out, columns
+// [out, ld) zero. oneDNN's GEMM (AVX2) reads a transposed [out, in] weight 1.2-1.9x slower
+// than an [in, out] one when x has few rows, as in beam decoding, and an [in, out] matrix
+// whose row stride is a multiple of 256 bytes (out = 512, 2048) slower still (cache-set
+// conflicts), so ld pads such rows by 16 floats (docs/performance.md).
+struct PackedLinearWeight {
+  Tensor data;  // [in, ld], heap-held
+  int64_t out = 0;
+  bool defined() const { return data.defined(); }
+};
+int64_t packedRowStride(int64_t out);
+PackedLinearWeight packLinearWeight(const Tensor& w);
+
+// linear(x, w, b, act) through w's packed copy. Records nothing: inference only, it throws
+// Error when gradients are enabled (a backward would silently miss w and x).
+Var linearPacked(const Var& x, const PackedLinearWeight& w, const Var& b = Var(),
+                 Activation act = Activation::None);
+
 }  // namespace lt::ops

@@ -90,6 +90,7 @@ CostRow costRowForConfig(const std::string& path, const CostCommandOptions& opt,
     ParamStore ps;
     Rng rng(opt.seed);
     models::EncoderDecoder net(cfg, ps, rng, /*initialize=*/true);
+    ps.freezeForInference();  // decode as lt-translate does
     measureRow(row, net, opt, hooks);
   }
   return row;
@@ -110,7 +111,10 @@ CostRow costRowForModel(const std::string& path, const CostCommandOptions& opt, 
   auto size = std::filesystem::file_size(path, ec);
   LT_CHECK(!ec, IoError, "{}: cannot read the file size ({})", path, ec.message());
   row.sizeBytes = static_cast<int64_t>(size);
-  if (opt.measure) measureRow(row, *model->net, opt, hooks);
+  if (opt.measure) {
+    model->params.freezeForInference();  // decode as lt-translate does
+    measureRow(row, *model->net, opt, hooks);
+  }
   return row;
 }
 

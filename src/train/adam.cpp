@@ -8,6 +8,8 @@
 namespace lt::train {
 
 void Adam::step(ParamStore& params, double lr, double gradScale) {
+  LT_CHECK(!params.frozen(), Error,
+           "Adam::step: the parameters are frozen for inference (ParamStore::freezeForInference)");
   const auto& all = params.all();
   if (moments_.size() < all.size()) moments_.resize(all.size());
   ++t_;

@@ -230,6 +230,76 @@ TEST_CASE("matmul kernel: bad shapes raise ShapeError naming the op and both sha
         "matmul: a [2x3] and b [3x5]: bias [4] should be [5] f32");
 }
 
+TEST_CASE("matmul kernel: a row-padded b (bColumns) reads only its first columns") {
+  Rng rng(13);
+  // (rows of a, K, N, ldb); a may be batched over a 2-D b.
+  struct P {
+    Shape a;
+    int64_t K, N, ldb;
+  };
+  for (const P& p : {P{{4, 9}, 9, 5, 5}, P{{4, 9}, 9, 5, 21}, P{{3, 2, 7}, 7, 64, 80},
+                     P{{12, 33}, 33, 128, 144}, P{{1, 1}, 1, 1, 3}}) {
+    Tensor a = rnd(p.a, rng);
+    Tensor padded = rnd({p.K, p.ldb}, rng);  // garbage past column N must not leak in
+    Tensor dense = Tensor::empty({p.K, p.N});
+    for (int64_t k = 0; k < p.K; ++k)
+      for (int64_t n = 0; n < p.N; ++n)
+        dense.data<float>()[k * p.N + n] = padded.data<float>()[k * p.ldb + n];
+    Tensor bias = rnd({p.N}, rng);
+    Shape out = p.a.with(-1, p.N);
+    for (bool relu : {false, true}) {
+      MatmulOptions o;
+      o.post = relu ? PostOp::Relu : PostOp::None;
+      Tensor want = Tensor::empty(out);
+      ref::matmul(a, dense, want, o, bias);
+      o.bColumns = p.N;
+      Tensor fast = Tensor::empty(out), oracle = Tensor::empty(out);
+      matmul(a, padded, fast, o, bias);
+      ref::matmul(a, padded, oracle, o, bias);
+      INFO("a " << p.a.toString() << " ldb " << p.ldb << " relu " << relu);
+      CHECK(maxDiff(oracle, want) == 0.f);
+      CHECK(maxDiff(fast, want) <= 2e-5f * float(p.K + 4));
+    }
+  }
+  // Same shapes, another row stride: a distinct primitive, not a wrong cache hit.
+  Tensor a = rnd({3, 4}, rng), b1 = rnd({4, 6}, rng), b2 = rnd({4, 9}, rng);
+  MatmulOptions o;
+  o.bColumns = 6;
+  Tensor c1 = Tensor::empty({3, 6}), c2 = Tensor::empty({3, 6}), r = Tensor::empty({3, 6});
+  clearMatmulCache();
+  matmul(a, b1, c1, o);
+  matmul(a, b2, c2, o);
+  CHECK(matmulCacheStats().misses == 2);
+  ref::matmul(a, b2, r, o);
+  CHECK(maxDiff(c2, r) < 1e-5f);
+}
+
+TEST_CASE("matmul kernel: bColumns needs a 2-D, untransposed b wide enough") {
+  auto message = [](auto&& fn) -> std::string {
+    try {
+      fn();
+    } catch (const ShapeError& e) {
+      return e.what();
+    }
+    return "no ShapeError";
+  };
+  Tensor a = Tensor::zeros({2, 3}), b = Tensor::zeros({3, 5}), c = Tensor::zeros({2, 6});
+  MatmulOptions o;
+  o.bColumns = 6;
+  CHECK(message([&] { matmul(a, b, c, o); }) ==
+        "matmul: b [3x5] with bColumns 6: a padded b must be 2-D [K, ldb >= bColumns] and not "
+        "transposed");
+  o.bColumns = 4;
+  o.transB = true;
+  Tensor bt = Tensor::zeros({5, 3}), c4 = Tensor::zeros({2, 4});
+  CHECK(message([&] { matmul(a, bt, c4, o); }).find("not transposed") != std::string::npos);
+  o.transB = false;
+  Tensor b3 = Tensor::zeros({1, 3, 5});
+  CHECK(message([&] { matmul(a, b3, c4, o); }).find("must be 2-D") != std::string::npos);
+  CHECK(message([&] { matmul(a, b, c, o); }) ==
+        "matmul: a [2x3] and b [3x5]: output c [2x6] should be [2x4]");
+}
+
 TEST_CASE("addColumnSums equals the reference and accumulates") {
   Rng rng(9);
   for (auto s : {Shape{1, 1}, Shape{7, 3}, Shape{300, 517}, Shape{2, 5, 260}}) {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "autodiff/param_store.h"
+#include "kernels/backend.h"
 #include "layers/attention.h"
 #include "layers/conv_branch.h"
 #include "layers/linear.h"
@@ -183,7 +184,7 @@ TEST_CASE("layers: multi-head attention with key padding and causal masks vs ref
   Tensor q = Tensor::empty(Shape{3, 1, E});
   for (int n = 0; n < 3; ++n)
     std::copy_n(x.data<float>() + (rowOf[size_t(n)] * T + 2) * E, E, q.data<float>() + n * E);
-  std::vector<float> sc(size_t(3 * H * S));
+  std::vector<float> sc(size_t(3 * H * CrossKv::paddedLength(S)));  // scratch per padded position
   Tensor oc = mha.stepCross(Var(q), kv, rowOf.data(), sc.data()).value();
   for (int n = 0; n < 3; ++n)
     CHECK(maxDiff(Vec(y.data<float>() + (rowOf[size_t(n)] * T + 2) * E,
@@ -306,5 +307,79 @@ TEST_CASE("layers: token mixer splits channels in order and concatenates") {
   for (int t = 0; t < T; ++t) {
     CHECK(maxDiff(Vec(ra.begin() + t * 8, ra.begin() + t * 8 + 8), y.data<float>() + t * 12) < 1e-5f);
     CHECK(maxDiff(Vec(rc.begin() + t * 4, rc.begin() + t * 4 + 4), y.data<float>() + t * 12 + 8) < 1e-5f);
+  }
+}
+
+TEST_CASE("layers: Linear packs its weight on freeze and reads the copy only without gradients") {
+  ParamStore ps;
+  Rng rng(41);
+  ParamBuilder pb(ps, rng);
+  Linear lin(pb, Scope("proj"), 6, 64);  // out = 64: the padded row stride
+  Linear tied = Linear::tied(pb, lin.weight());
+  CHECK_FALSE(lin.packed());
+  Tensor x = rnd({2, 3, 6}, 42);
+  Tensor before;
+  {
+    NoGradScope ng;
+    before = lin(Var(x), ops::Activation::Relu).value().clone();
+  }
+  ps.freezeForInference();
+  ps.freezeForInference();  // idempotent
+  CHECK(ps.frozen());
+  CHECK(lin.packed());
+  CHECK(tied.packed());
+  // Change W in place after freezing: inference keeps the packed (frozen) values, a graph
+  // that records gradients reads the live weight.
+  float* w = lin.weight().value().data<float>();
+  for (int64_t i = 0; i < lin.weight().value().elements(); ++i) w[i] *= -2.f;
+  {
+    NoGradScope ng;
+    Var y = lin(Var(x), ops::Activation::Relu);
+    CHECK(test::maxAbsDiff(y.value(), before) < 1e-6f);
+  }
+  Var live = lin(Var(x), ops::Activation::Relu);
+  Vec want = refLinear(Vec(x.data<float>(), x.data<float>() + x.elements()), 6, lin.weight().value(),
+                       &lin.bias().value());
+  for (float& v : want) v = std::max(v, 0.f);
+  CHECK(maxDiff(want, live.value().data<float>()) < 1e-5f);
+}
+
+TEST_CASE("layers: cross-attention steps over the padded, transposed source layout") {
+  // S = 37 spans three 16-position blocks; dh = 40 takes a specialised loop, dh = 4 the
+  // generic one. Batch row 1 masks its last 9 positions.
+  for (auto [E, H] : {std::pair{80, 2}, std::pair{12, 3}}) {
+    CAPTURE(E);
+    ParamStore ps;
+    Rng rng(19);
+    ParamBuilder pb(ps, rng);
+    const int B = 2, S = 37;
+    MultiHeadAttention mha(pb, Scope("att"), E, H, 0.f);
+    Tensor q = rnd(Shape{B, 1, E}, 3), mem = rnd(Shape{B, S, E}, 4, 2.f);
+    Tensor km = Tensor::zeros(Shape{B, 1, 1, S});
+    for (int j = S - 9; j < S; ++j) km.data<float>()[S + j] = kMaskValue;
+    RunCtx ctx;
+    NoGradScope ng;
+    Tensor full = mha.forward(Var(q), Var(mem), km, ctx).value();
+    CrossKv kv = mha.precompute(Var(mem), km.reshape(Shape{B, S}));
+    CHECK(kv.paddedLength() == 48);
+    CHECK(kv.sourceLength == S);
+    // Rows 0..3 read sources 1, 1, 0, 1 (beam rows of two sentences).
+    std::vector<int32_t> rowOf = {1, 1, 0, 1};
+    Tensor x = Tensor::empty(Shape{4, 1, E});
+    for (int n = 0; n < 4; ++n)
+      std::copy_n(q.data<float>() + rowOf[size_t(n)] * E, E, x.data<float>() + n * E);
+    std::vector<float> sc(size_t(4 * H * kv.paddedLength()));
+    kernels::MacCounter macs;
+    Tensor o;
+    {
+      kernels::MacCounterScope count(macs);
+      o = mha.stepCross(Var(x), kv, rowOf.data(), sc.data()).value();
+    }
+    for (int n = 0; n < 4; ++n)
+      CHECK(maxDiff(Vec(full.data<float>() + rowOf[size_t(n)] * E,
+                        full.data<float>() + (rowOf[size_t(n)] + 1) * E),
+                    o.data<float>() + n * E) < 1e-5f);
+    // q and out projections plus 2·N·H·S·dh for the real (unpadded) positions.
+    CHECK(macs.macs == 2 * 4 * E * E + 2 * 4 * S * E);
   }
 }

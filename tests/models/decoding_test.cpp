@@ -3,6 +3,7 @@
 // padding, also after reorder (permutation, beam expansion with duplicates, shrinking).
 #include <doctest/doctest.h>
 
+#include <regex>
 #include <string>
 #include <vector>
 
@@ -203,5 +204,46 @@ TEST_CASE("decoding: state survives per-step arena resets (encoder output in the
       model.reorder(st, Tensor::fromVector(Shape{4}, std::vector<int32_t>{1, 0, 3, 2}));
       arena.reset();
     }
+  }
+}
+
+TEST_CASE("decoding: a model frozen for inference (packed linear weights) decodes the same") {
+  for (std::string blk : {"transformer", "lite", "lite-dynamic", "dynamicconv"}) {
+    CAPTURE(blk);
+    ParamStore ps;
+    Rng rng(23);
+    EncoderDecoder model(tinyConfig(blk, blk, true), ps, rng);
+    Tensor src = ids({{5, 6, 7, 8, 3}, {9, 10, 3}}, 5);
+    Tensor tgt = ids({{2, 4, 5, 6, 7}, {2, 8, 9, 10, 11}}, 5);
+    Tensor full;
+    {
+      NoGradScope ng;
+      full = model.forward(src, tgt).value().clone();
+    }
+    ps.freezeForInference();
+    // Every linear weight changes in place after freezing; decoding must not notice, so
+    // every projection it runs reads its packed copy.
+    int scaled = 0;
+    for (auto& [name, v] : ps.all()) {
+      // Linear weights end in "<layer>/weight"; a conv branch's own kernel ("mix/b1/weight")
+      // is not a projection.
+      static const std::regex linearWeight(".*/[a-z_]+[0-9]?/weight");
+      if (v.rank() != 2 || !std::regex_match(name, linearWeight) ||
+          std::regex_match(name, std::regex(".*/b[0-9]+/weight")))
+        continue;
+      float* p = v.value().data<float>();
+      for (int64_t i = 0; i < v.value().elements(); ++i) p[i] = 0.5f - p[i];
+      ++scaled;
+    }
+    CHECK(scaled >= 8);
+    EncoderOutput e = model.encode(src);
+    DecoderState st = model.startState(e, 5);
+    std::vector<int> rows = {0, 1};
+    for (int t = 0; t < 5; ++t) {
+      Tensor lg = model.step(st, column(tgt, rows, t));
+      CHECK_MESSAGE(stepDiff(lg, full, rows, t) < 1e-4f, "step " << t);
+    }
+    NoGradScope ng;
+    CHECK(test::maxAbsDiff(model.forward(src, tgt).value(), full) < 1e-4f);
   }
 }

@@ -117,3 +117,66 @@ TEST_CASE("ops::linear bad shapes raise ShapeError naming the op and both shapes
   CHECK(message([&] { ops::linear(x, w3); }) ==
         "linear: x [2x5] and w [5]: w must be [out, in] and x [..., in]");
 }
+
+TEST_CASE("ops::packLinearWeight: wᵀ with a row stride padded past multiples of 64 floats") {
+  CHECK(ops::packedRowStride(1) == 1);
+  CHECK(ops::packedRowStride(160) == 160);
+  CHECK(ops::packedRowStride(64) == 80);
+  CHECK(ops::packedRowStride(512) == 528);
+  CHECK(ops::packedRowStride(2048) == 2064);
+  Tensor w = Tensor::fromVector({3, 2}, std::vector<float>{1, 2, 3, 4, 5, 6});
+  ops::PackedLinearWeight p = ops::packLinearWeight(w);
+  CHECK(p.out == 3);
+  CHECK(p.data.shape() == Shape{2, 3});
+  CHECK(p.data.toVector() == std::vector<float>{1, 3, 5, 2, 4, 6});
+  Rng rng(35);
+  Tensor w64 = randomTensor({64, 3}, rng);
+  ops::PackedLinearWeight q = ops::packLinearWeight(w64);
+  REQUIRE(q.data.shape() == Shape{3, 80});
+  for (int64_t i = 0; i < 3; ++i) {
+    for (int64_t o = 0; o < 80; ++o) {
+      float want = o < 64 ? w64.data<float>()[o * 3 + i] : 0.f;
+      CHECK(q.data.data<float>()[i * 80 + o] == want);
+    }
+  }
+}
+
+TEST_CASE("ops::linearPacked equals ops::linear (bias or not, relu or not, padded stride)") {
+  Rng rng(36);
+  NoGradScope noGrad;
+  for (int64_t out : {int64_t(1), int64_t(7), int64_t(64), int64_t(512)}) {
+    for (const Shape& xsh : {Shape{9}, Shape{4, 9}, Shape{2, 3, 9}}) {
+      Tensor x = randomTensor(xsh, rng), w = randomTensor({out, 9}, rng), b = randomTensor({out}, rng);
+      ops::PackedLinearWeight p = ops::packLinearWeight(w);
+      for (bool withBias : {false, true}) {
+        for (auto act : {ops::Activation::None, ops::Activation::Relu}) {
+          Var bias = withBias ? Var(b) : Var();
+          Var want = ops::linear(Var(x), Var(w), bias, act);
+          Var got = ops::linearPacked(Var(x), p, bias, act);
+          INFO("out " << out << " x " << xsh.toString() << " bias " << withBias << " relu "
+                      << (act == ops::Activation::Relu));
+          REQUIRE(got.shape() == want.shape());
+          CHECK(maxAbsDiff(got.value(), want.value()) < 1e-5f);
+          CHECK(std::string(got.op()) == std::string(want.op()));
+        }
+      }
+    }
+  }
+}
+
+TEST_CASE("ops::linearPacked refuses to run with gradients enabled and checks shapes") {
+  Tensor w = Tensor::zeros({4, 5});
+  ops::PackedLinearWeight p = ops::packLinearWeight(w);
+  Var x(Tensor::zeros({2, 5}), true);
+  CHECK_THROWS_WITH_AS(ops::linearPacked(x, p),
+                       "linearPacked: packed weights are for inference; gradients are enabled "
+                       "(use NoGradScope)",
+                       Error);
+  NoGradScope noGrad;
+  CHECK_THROWS_WITH_AS(ops::linearPacked(Var(Tensor::zeros({2, 3})), p),
+                       "linearPacked: x [2x3] and packed w [5, 4]: input features 3 and 5 differ",
+                       ShapeError);
+  CHECK_THROWS_WITH_AS(ops::linearPacked(Var(Tensor::zeros({2, 5})), p, Var(Tensor::zeros({5}))),
+                       "linearPacked: x [2x5]: bias [5] should be [4]", ShapeError);
+  CHECK_THROWS_AS(ops::packLinearWeight(Tensor::zeros({4})), ShapeError);
+}

@@ -150,3 +150,18 @@ TEST_CASE("lr schedule: cosine with warm-up (LT WMT: 1e-3 -> 1e-7 over 40k after
   o.periodUpdates = 5;
   CHECK_THROWS_WITH_AS(makeLrSchedule(o), doctest::Contains("inverse-sqrt, cosine"), ConfigError);
 }
+
+TEST_CASE("adam: a store frozen for inference is refused, its values untouched") {
+  OneParam w;
+  int hooks = 0;
+  w.ps.onFreeze([&] { ++hooks; });
+  w.ps.freezeForInference();
+  w.ps.freezeForInference();
+  CHECK(hooks == 1);
+  w.setGrad(0.5f, -1.f);
+  Adam adam(AdamOptions{});
+  CHECK_THROWS_AS(adam.step(w.ps, 0.01), Error);
+  CHECK(w.at(0) == 1.f);
+  CHECK(w.at(1) == -2.f);
+  CHECK(adam.steps() == 0);
+}

@@ -11,6 +11,11 @@ namespace lt::kernels::vec {
 // callers clamp the argument first, in a separate loop (kExpLo/kExpHi). Clamping inside
 // makes GCC predicate the whole polynomial and run 2-3x slower.
 constexpr float kExpLo = -87.3f, kExpHi = 88.3f;  // exp(kExpLo) = 1.2e-38, "zero" in sums
+// Softmax weights below exp(kSoftmaxCut) = 9.4e-14 of the largest are set to exactly 0:
+// padded keys (mask -1e9) would otherwise give weights near FLT_MIN whose products are
+// subnormal, and on x86 every subnormal operand costs a microcode assist (10x slower
+// cross-attention decoding). Dropped terms are below fp32 resolution of the sum (>= 1).
+constexpr float kSoftmaxCut = -30.f;
 constexpr int64_t kTile = 512;                     // clamp-then-exp tile (stays in L1)
 
 // The constants of that polynomial, shared with the softmax rows (kernels/cpu/softmax.cpp).

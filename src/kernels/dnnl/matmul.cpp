@@ -23,11 +23,13 @@ using dnnl::memory;
 // One flattened problem. batchA / batchB: 1 (broadcast or 2-D) or the batch.
 struct FastKey {
   int64_t batchA = 1, batchB = 1, M = 0, N = 0, K = 0;
+  int64_t ldb = 0;  // b's row stride when not transposed (0 = N, dense)
   uint32_t alphaBits = 0;
   uint8_t transA = 0, transB = 0, post = 0, accumulate = 0, bias = 0;
 
   bool operator==(const FastKey& o) const {
     return batchA == o.batchA && batchB == o.batchB && M == o.M && N == o.N && K == o.K &&
+           ldb == o.ldb &&
            alphaBits == o.alphaBits && transA == o.transA && transB == o.transB &&
            post == o.post && accumulate == o.accumulate && bias == o.bias;
   }
@@ -53,6 +55,7 @@ struct FastKeyHash {
     mix(uint64_t(k.M));
     mix(uint64_t(k.N));
     mix(uint64_t(k.K));
+    mix(uint64_t(k.ldb));
     mix(k.alphaBits);
     mix(uint64_t(k.transA) | uint64_t(k.transB) << 8 | uint64_t(k.post) << 16 |
         uint64_t(k.accumulate) << 24 | uint64_t(k.bias) << 32);
@@ -69,19 +72,19 @@ struct Descs {
 Descs makeDescs(const FastKey& k) {
   Descs d;
   const auto f32 = memory::data_type::f32;
-  const int64_t M = k.M, N = k.N, K = k.K;
+  const int64_t M = k.M, N = k.N, K = k.K, ldb = k.ldb ? k.ldb : N;
   d.rank3 = k.batchA > 1 || k.batchB > 1;
   if (d.rank3) {
     // Transposed operands: the stored matrix is [K, M] / [N, K]; strides say so.
     d.src = memory::desc({k.batchA, M, K}, f32,
                          k.transA ? memory::dims{K * M, 1, M} : memory::dims{M * K, K, 1});
     d.wei = memory::desc({k.batchB, K, N}, f32,
-                         k.transB ? memory::dims{N * K, 1, K} : memory::dims{K * N, N, 1});
+                         k.transB ? memory::dims{N * K, 1, K} : memory::dims{K * ldb, ldb, 1});
     d.dst = memory::desc({k.batch(), M, N}, f32, memory::dims{M * N, N, 1});
     if (k.bias) d.bias = memory::desc({1, 1, N}, f32, memory::dims{N, N, 1});
   } else {
     d.src = memory::desc({M, K}, f32, k.transA ? memory::dims{1, M} : memory::dims{K, 1});
-    d.wei = memory::desc({K, N}, f32, k.transB ? memory::dims{1, K} : memory::dims{N, 1});
+    d.wei = memory::desc({K, N}, f32, k.transB ? memory::dims{1, K} : memory::dims{ldb, 1});
     d.dst = memory::desc({M, N}, f32, memory::dims{N, 1});
     if (k.bias) d.bias = memory::desc({1, N}, f32, memory::dims{N, 1});
   }
@@ -126,6 +129,7 @@ FastKey makeKey(const MatmulDims& d, const MatmulOptions& o, bool bias) {
   k.M = d.M;
   k.N = d.N;
   k.K = d.K;
+  k.ldb = o.bColumns > 0 ? d.ldb : 0;
   // A batched a times a 2-D b (no transA) is one [batch·M, K]·[K, N] GEMM.
   if (!o.transA && d.batchB == 1 && d.batchA > 1) {
     k.M = d.batchA * d.M;
@@ -170,7 +174,7 @@ Entry& lookup(const FastKey& k) {
   DnnlContext& ctx = dnnlContext();
   Descs d = makeDescs(k);
   Key key("matmul");
-  key.num(k.batchA).num(k.batchB).num(k.M).num(k.N).num(k.K).num(k.transA).num(k.transB);
+  key.num(k.batchA).num(k.batchB).num(k.M).num(k.N).num(k.K).num(k.ldb).num(k.transA).num(k.transB);
   key.num(k.post).num(k.accumulate).num(k.bias).real(k.alpha());
   const CachedPrimitive& cp = ctx.cache.get(key.str(), [&] {
     auto pd = makePd(k, d, ctx.engine);

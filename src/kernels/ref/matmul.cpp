@@ -57,7 +57,15 @@ MatmulDims checkMatmulArgs(const Tensor& a, const Tensor& b, const Tensor& c,
            ShapeError, "matmul: a {} and b {} into c {}: only f32 is supported (got {}, {}, {})",
            a.shape().toString(), b.shape().toString(), c.shape().toString(), name(a.dtype()),
            name(b.dtype()), name(c.dtype()));
-  Shape out = matmulShape(a.shape(), b.shape(), o.transA, o.transB);
+  Shape bLogical = b.shape();
+  if (o.bColumns > 0) {
+    LT_CHECK(b.rank() == 2 && !o.transB && o.bColumns <= b.dim(1), ShapeError,
+             "matmul: b {} with bColumns {}: a padded b must be 2-D [K, ldb >= bColumns] and "
+             "not transposed",
+             b.shape().toString(), o.bColumns);
+    bLogical = Shape{b.dim(0), o.bColumns};
+  }
+  Shape out = matmulShape(a.shape(), bLogical, o.transA, o.transB);
   LT_CHECK(c.shape() == out, ShapeError, "matmul: a {} and b {}: output c {} should be {}",
            a.shape().toString(), b.shape().toString(), c.shape().toString(), out.toString());
   MatmulDims d;
@@ -67,6 +75,7 @@ MatmulDims checkMatmulArgs(const Tensor& a, const Tensor& b, const Tensor& c,
   d.batch = out.outer(out.rank() - 2);
   d.batchA = a.shape().outer(a.rank() - 2);
   d.batchB = b.shape().outer(b.rank() - 2);
+  d.ldb = o.bColumns > 0 ? b.dim(1) : d.N;
   if (bias.defined()) {
     LT_CHECK(bias.dtype() == DType::F32 && bias.elements() == d.N && bias.rank() == 1,
              ShapeError, "matmul: a {} and b {}: bias {} should be [{}] f32",
@@ -98,17 +107,17 @@ void matmul(const Tensor& a, const Tensor& b, const Tensor& c, const MatmulOptio
   const float* pb = b.data<float>();
   float* pc = c.data<float>();
   const float* pbias = bias.defined() ? bias.data<float>() : nullptr;
-  const int64_t M = d.M, N = d.N, K = d.K;
+  const int64_t M = d.M, N = d.N, K = d.K, ldb = d.ldb;
   for (int64_t i = 0; i < d.batch; ++i) {
     const float* ai = pa + (d.batchA == 1 ? 0 : i * M * K);
-    const float* bi = pb + (d.batchB == 1 ? 0 : i * K * N);
+    const float* bi = pb + (d.batchB == 1 ? 0 : i * K * N);  // batched b is never padded
     float* ci = pc + i * M * N;
     for (int64_t m = 0; m < M; ++m) {
       for (int64_t n = 0; n < N; ++n) {
         double s = 0;
         for (int64_t k = 0; k < K; ++k) {
           float x = o.transA ? ai[k * M + m] : ai[m * K + k];
-          float y = o.transB ? bi[n * K + k] : bi[k * N + n];
+          float y = o.transB ? bi[n * K + k] : bi[k * ldb + n];
           s += double(x) * double(y);
         }
         float v = float(double(o.alpha) * s + (pbias ? double(pbias[n]) : 0.0));

@@ -12,6 +12,7 @@ namespace lt::kernels {
 // broadcast (rank-2) operand, else batch.
 struct MatmulDims {
   int64_t batch = 1, batchA = 1, batchB = 1, M = 0, N = 0, K = 0;
+  int64_t ldb = 0;  // b's row stride when not transposed (N, or b.dim(1) with bColumns)
 };
 
 // Validates a, b, c, bias (dtype f32, shapes) for the kernel and returns the
