@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <type_traits>
 
 #include "common/profiler.h"
 #include "kernels/backend.h"
@@ -330,6 +331,20 @@ void attendAll(const float* q, const float* K, const float* V, int L, const int3
                          out + nh * dh);
   }
 }
+// Calls f(std::integral_constant<int, DH>) with DH = dh for the head widths that have
+// unrolled loops (20, 32, 40, 64, 128), else DH = 0 (generic).
+template <class F>
+void withHeadWidth(int dh, F&& f) {
+  switch (dh) {
+    case 20: return f(std::integral_constant<int, 20>{});
+    case 32: return f(std::integral_constant<int, 32>{});
+    case 40: return f(std::integral_constant<int, 40>{});
+    case 64: return f(std::integral_constant<int, 64>{});
+    case 128: return f(std::integral_constant<int, 128>{});
+    default: return f(std::integral_constant<int, 0>{});
+  }
+}
+
 template <int DH>
 void attendSourceAll(const float* q, const float* Kt, const float* V, int P, const int32_t* rowOf,
                      int N, int H, int dh, float scale, const float* keyMask, float* out,
@@ -351,15 +366,9 @@ void attendSource(const float* q, const float* Kt, const float* V, int P, const 
   LT_CHECK(P % 16 == 0 && keyMask, ShapeError,
            "attendSource: {} positions must be a multiple of 16, with a key mask", P);
   kernels::countMacs(2 * int64_t(N) * H * counted * dh);
-  using Fn = void (*)(const float*, const float*, const float*, int, const int32_t*, int, int,
-                      int, float, const float*, float*, float*);
-  Fn fn = dh == 20   ? attendSourceAll<20>
-          : dh == 32  ? attendSourceAll<32>
-          : dh == 40  ? attendSourceAll<40>
-          : dh == 64  ? attendSourceAll<64>
-          : dh == 128 ? attendSourceAll<128>
-                      : attendSourceAll<0>;
-  fn(q, Kt, V, P, rowOf, N, H, dh, scale, keyMask, out, scratch);
+  withHeadWidth(dh, [&](auto DH) {
+    attendSourceAll<DH.value>(q, Kt, V, P, rowOf, N, H, dh, scale, keyMask, out, scratch);
+  });
 }
 
 void attendCached(const float* q, const float* K, const float* V, int L, const int32_t* rowOf,
@@ -368,15 +377,9 @@ void attendCached(const float* q, const float* K, const float* V, int L, const i
   LT_CHECK(!(slotRow && (rowOf || keyMask)), ShapeError,
            "attendCached: slotRow excludes rowOf and keyMask");
   kernels::countMacs(2 * int64_t(N) * H * len * dh);
-  using Fn = void (*)(const float*, const float*, const float*, int, const int32_t*, int, int,
-                     int, int, float, const float*, float*, float*, const int32_t*);
-  Fn fn = dh == 20   ? attendAll<20>
-          : dh == 32  ? attendAll<32>
-          : dh == 40  ? attendAll<40>
-          : dh == 64  ? attendAll<64>
-          : dh == 128 ? attendAll<128>
-                      : attendAll<0>;
-  fn(q, K, V, L, rowOf, N, H, dh, len, scale, keyMask, out, scratch, slotRow);
+  withHeadWidth(dh, [&](auto DH) {
+    attendAll<DH.value>(q, K, V, L, rowOf, N, H, dh, len, scale, keyMask, out, scratch, slotRow);
+  });
 }
 
 }  // namespace lt::layers

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "support/error_message.h"
 #include "common/error.h"
 #include "common/rng.h"
 #include "kernels/backend.h"
@@ -198,14 +199,7 @@ TEST_CASE("matmul kernel: counts batch*M*N*K multiply-accumulates") {
 }
 
 TEST_CASE("matmul kernel: bad shapes raise ShapeError naming the op and both shapes") {
-  auto message = [](auto&& fn) -> std::string {
-    try {
-      fn();
-    } catch (const ShapeError& e) {
-      return e.what();
-    }
-    return "no ShapeError";
-  };
+  auto message = [](auto&& fn) { return test::errorMessage<ShapeError>(fn, "ShapeError"); };
   Tensor a = Tensor::zeros({2, 3}), b = Tensor::zeros({4, 5});
   CHECK(message([&] { matmul(a, b); }) ==
         "matmul: a [2x3] and b [4x5]: inner dimensions 3 and 4 differ");
@@ -275,14 +269,7 @@ TEST_CASE("matmul kernel: a row-padded b (bColumns) reads only its first columns
 }
 
 TEST_CASE("matmul kernel: bColumns needs a 2-D, untransposed b wide enough") {
-  auto message = [](auto&& fn) -> std::string {
-    try {
-      fn();
-    } catch (const ShapeError& e) {
-      return e.what();
-    }
-    return "no ShapeError";
-  };
+  auto message = [](auto&& fn) { return test::errorMessage<ShapeError>(fn, "ShapeError"); };
   Tensor a = Tensor::zeros({2, 3}), b = Tensor::zeros({3, 5}), c = Tensor::zeros({2, 6});
   MatmulOptions o;
   o.bColumns = 6;

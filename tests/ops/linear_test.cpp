@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "support/error_message.h"
 #include "common/error.h"
 #include "kernels/ref/matmul.h"
 #include "ops/eltwise.h"
@@ -99,14 +100,7 @@ TEST_CASE("ops::linear with fused relu equals relu(linear(...)) in values and gr
 }
 
 TEST_CASE("ops::linear bad shapes raise ShapeError naming the op and both shapes") {
-  auto message = [](auto&& fn) -> std::string {
-    try {
-      fn();
-    } catch (const ShapeError& e) {
-      return e.what();
-    }
-    return "no ShapeError";
-  };
+  auto message = [](auto&& fn) { return test::errorMessage<ShapeError>(fn, "ShapeError"); };
   Var x(Tensor::zeros({2, 5})), w(Tensor::zeros({4, 3}));
   CHECK(message([&] { ops::linear(x, w); }) ==
         "linear: x [2x5] and w [4x3]: input features 5 and 3 differ");

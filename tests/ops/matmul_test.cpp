@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "support/error_message.h"
 #include "common/error.h"
 #include "kernels/ref/matmul.h"
 #include "ops/matmul.h"
@@ -112,14 +113,7 @@ TEST_CASE("ops::matmul backward accumulates into existing gradients") {
 }
 
 TEST_CASE("ops::matmul bad shapes raise ShapeError naming the op and both shapes") {
-  auto message = [](auto&& fn) -> std::string {
-    try {
-      fn();
-    } catch (const ShapeError& e) {
-      return e.what();
-    }
-    return "no ShapeError";
-  };
+  auto message = [](auto&& fn) { return test::errorMessage<ShapeError>(fn, "ShapeError"); };
   Var a(Tensor::zeros({2, 3})), b(Tensor::zeros({4, 5}));
   CHECK(message([&] { ops::matmul(a, b); }) ==
         "matmul: a [2x3] and b [4x5]: inner dimensions 3 and 4 differ");
