@@ -115,9 +115,8 @@ Var MultiHeadAttention::stepSelf(const Var& x, KvCache& cache, int t, float* scr
     storeStep(v.value(), cache.v, N, heads_, L, dh_, slot);
     int32_t* slotRow = cache.slotRow.data<int32_t>();
     for (int n = 0; n < N; ++n) slotRow[int64_t(n) * L + slot] = n;
-    attendCached(q.value().data<float>(), cache.k.data<float>(), cache.v.data<float>(), L,
-                 nullptr, N, heads_, dh_, len, 1.f / std::sqrt(float(dh_)), nullptr,
-                 o.data<float>(), scratch, slotRow);
+    attendCached(q.value().data<float>(), cache.k.data<float>(), cache.v.data<float>(), L, N,
+                 heads_, dh_, len, 1.f / std::sqrt(float(dh_)), o.data<float>(), scratch, slotRow);
   }
   return out_(Var(o));
 }
@@ -202,15 +201,12 @@ inline void softmaxWeightedSum(float* s, float mx, int len, int d, ValueAt value
   }
 }
 
-template <int DH, bool MAP>
+// One (row, head) over cached keys: key/value j is at kb/vb + jr[j]·blockStride + j·d.
+template <int DH>
 void attendOne(const float* qv, const float* kb, const float* vb, const int32_t* jr,
-               int64_t blockStride, const float* m, int len, int dh, float scale, float* s,
-               float* o) {
+               int64_t blockStride, int len, int dh, float scale, float* s, float* o) {
   const int d = DH > 0 ? DH : dh;
-  auto at = [&](int j) {
-    if constexpr (MAP) return int64_t(jr[j]) * blockStride + int64_t(j) * d;
-    else return int64_t(j) * d;
-  };
+  auto at = [&](int j) { return int64_t(jr[j]) * blockStride + int64_t(j) * d; };
   float mx = -INFINITY;
   for (int j = 0; j < len; ++j) {
     const float* kj = kb + at(j);
@@ -218,7 +214,6 @@ void attendOne(const float* qv, const float* kb, const float* vb, const int32_t*
 #pragma omp simd reduction(+ : acc)
     for (int c = 0; c < d; ++c) acc += qv[c] * kj[c];
     acc *= scale;
-    if (m) acc += m[j];
     s[j] = acc;
     mx = std::max(mx, acc);
   }
@@ -310,25 +305,14 @@ void attendOneT(const float* qv, const float* kt, const float* vb, int P, const 
 }
 
 template <int DH>
-void attendAll(const float* q, const float* K, const float* V, int L, const int32_t* rowOf,
-               int N, int H, int dh, int len, float scale, const float* keyMask, float* out,
-               float* scratch, const int32_t* slotRow) {
-  int64_t total = int64_t(N) * H;
-  const int64_t block = int64_t(H) * L * dh;
+void attendAll(const float* q, const float* K, const float* V, int L, int N, int H, int dh,
+               int len, float scale, float* out, float* scratch, const int32_t* slotRow) {
+  const int64_t total = int64_t(N) * H, block = int64_t(H) * L * dh;
 #pragma omp parallel for schedule(static) if (total * len * dh > 16384)
   for (int64_t nh = 0; nh < total; ++nh) {
-    int64_t n = nh / H, h = nh % H;
-    if (slotRow) {  // per-key blocks: offsets from block 0
-      attendOne<DH, true>(q + nh * dh, K + h * int64_t(L) * dh, V + h * int64_t(L) * dh,
-                          slotRow + n * L, block, nullptr, len, dh, scale, scratch + nh * len,
-                          out + nh * dh);
-      continue;
-    }
-    int64_t r = rowOf ? rowOf[n] : n;
-    attendOne<DH, false>(q + nh * dh, K + r * block + h * int64_t(L) * dh,
-                         V + r * block + h * int64_t(L) * dh, nullptr, 0,
-                         keyMask ? keyMask + r * L : nullptr, len, dh, scale, scratch + nh * len,
-                         out + nh * dh);
+    const int64_t n = nh / H, h = nh % H;  // per-key blocks: offsets from block 0
+    attendOne<DH>(q + nh * dh, K + h * int64_t(L) * dh, V + h * int64_t(L) * dh, slotRow + n * L,
+                  block, len, dh, scale, scratch + nh * len, out + nh * dh);
   }
 }
 // Calls f(std::integral_constant<int, DH>) with DH = dh for the head widths that have
@@ -371,14 +355,13 @@ void attendSource(const float* q, const float* Kt, const float* V, int P, const 
   });
 }
 
-void attendCached(const float* q, const float* K, const float* V, int L, const int32_t* rowOf,
-                  int N, int H, int dh, int len, float scale, const float* keyMask, float* out,
-                  float* scratch, const int32_t* slotRow) {
-  LT_CHECK(!(slotRow && (rowOf || keyMask)), ShapeError,
-           "attendCached: slotRow excludes rowOf and keyMask");
+void attendCached(const float* q, const float* K, const float* V, int L, int N, int H, int dh,
+                  int len, float scale, float* out, float* scratch, const int32_t* slotRow) {
+  LT_CHECK(slotRow && len <= L, ShapeError, "attendCached: needs the slot map and len {} <= {}",
+           len, L);
   kernels::countMacs(2 * int64_t(N) * H * len * dh);
   withHeadWidth(dh, [&](auto DH) {
-    attendAll<DH.value>(q, K, V, L, rowOf, N, H, dh, len, scale, keyMask, out, scratch, slotRow);
+    attendAll<DH.value>(q, K, V, L, N, H, dh, len, scale, out, scratch, slotRow);
   });
 }
 

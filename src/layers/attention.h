@@ -96,15 +96,13 @@ private:
 
 // Attention of one query per (row, head) over cached keys (loops specialised for head widths
 // 20/32/40/64/128, vectorised exp, OpenMP over rows and heads; counts 2·N·H·len·dh MACs).
-//   q [N, H, dh]; K, V: blocks of shape [H, L, dh]; row n reads block (rowOf ? rowOf[n] : n),
-//   or, with slotRow ([N, L] I32), key j of row n from block slotRow[n·L + j] (rowOf and
-//   slotRow are exclusive); attends over keys [0, len); keyMask: per block row [L] additive
-//   or null (only with rowOf or neither). out [N, H, dh]; scratch N*H*len floats.
-void attendCached(const float* q, const float* K, const float* V, int L, const int32_t* rowOf,
-                  int N, int H, int dh, int len, float scale, const float* keyMask, float* out,
-                  float* scratch, const int32_t* slotRow = nullptr);
+//   q [N, H, dh]; K, V: blocks of shape [H, L, dh]; key j of row n is in block
+//   slotRow[n·L + j] (slotRow [N, L] I32, KvCache::slotRow); attends over keys [0, len).
+//   out [N, H, dh]; scratch N*H*len floats.
+void attendCached(const float* q, const float* K, const float* V, int L, int N, int H, int dh,
+                  int len, float scale, float* out, float* scratch, const int32_t* slotRow);
 
-// attendCached over a CrossKv layout: Kt blocks [H, dh, P], V blocks [H, P, dh], keyMask
+// Attention over a CrossKv layout: Kt blocks [H, dh, P], V blocks [H, P, dh], keyMask
 // [P] per block (additive, required), P a multiple of 16; row n reads block rowOf[n] (or n)
 // and attends over all P positions. q, out [N, H, dh]; scratch N*H*P floats. Counts
 // 2·N·H·S·dh MACs for the S = `counted` real positions.
