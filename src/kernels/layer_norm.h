@@ -1,4 +1,5 @@
-// Layer normalization over the last axis (oneDNN layer_normalization).
+// Layer normalization over the last axis (oneDNN layer_normalization; small forward inputs
+// through an own loop, kernels/cpu/layer_norm.h).
 //
 //   x [..., C], gamma [C], beta [C] -> y [..., C]
 //   y = (x - mean) / sqrt(var + eps) * gamma + beta, biased variance.

@@ -6,6 +6,7 @@
 
 #include "common/rng.h"
 #include "common/timer.h"
+#include "kernels/cpu/layer_norm.h"
 #include "kernels/layer_norm.h"
 #include "kernels/ref/layer_norm.h"
 #include "tensor/arena.h"
@@ -97,4 +98,24 @@ TEST_CASE("layer norm kernel: timings" * doctest::skip()) {
             << " | ref fwd " << time([&] { ref::layerNormForward(x, g, b, 1e-5f); }, 2)
             << " bwd " << time([&] { ref::layerNormBackward(x, g, r.mean, r.var, dy, 1e-5f); }, 2));
   }
+}
+
+TEST_CASE("layer norm kernel: the small-input loop equals the reference, serial and parallel") {
+  Rng rng(23);
+  // [4, 160] and [256, 512] go through the loop in layerNormForward; [300, 512] (parallel
+  // rows) only when called directly; [257, 512] is past the limit and goes to oneDNN.
+  for (Shape s : {Shape{4, 160}, Shape{256, 512}, Shape{300, 512}, Shape{2, 1}}) {
+    INFO("x " << s.toString());
+    const int64_t c = s[-1];
+    Tensor x = rnd(s, rng);
+    for (int64_t i = 0; i < x.elements(); ++i) x.data<float>()[i] += 100.f * float(i / c % 3);
+    Tensor g = rnd(Shape{c}, rng, 0.5f, 1.5f), b = rnd(Shape{c}, rng);
+    LayerNormResult f = cpu::layerNormForward(x, g, b, 1e-5f);
+    LayerNormResult r = ref::layerNormForward(x, g, b, 1e-5f);
+    CHECK(maxDiff(f.y, r.y) < 2e-4f);
+    CHECK(maxDiff(f.mean, r.mean) < 1e-4f);
+    CHECK(maxDiff(f.var, r.var) < 1e-4f);
+  }
+  CHECK(Shape{256, 512}.elements() == cpu::kLayerNormSmallElements);
+  CHECK(Shape{257, 512}.elements() > cpu::kLayerNormSmallElements);
 }

@@ -1,10 +1,12 @@
 // Layer normalization through oneDNN layer_normalization (forward_training
-// keeps mean and variance; backward computes data, scale and shift grads).
+// keeps mean and variance; backward computes data, scale and shift grads). Forward inputs
+// of at most cpu::kLayerNormSmallElements (decoder steps) run cpu::layerNormForward.
 #include "kernels/layer_norm.h"
 
 #include <vector>
 
 #include "kernels/backend.h"
+#include "kernels/cpu/layer_norm.h"
 #include "kernels/dnnl/context.h"
 #include "kernels/ref/layer_norm.h"
 
@@ -46,6 +48,7 @@ dnnl::layer_normalization_forward::primitive_desc forwardPd(const LnDescs& m, fl
 LayerNormResult layerNormForward(const Tensor& x, const Tensor& gamma, const Tensor& beta,
                                  float eps) {
   if (referenceKernels()) return ref::layerNormForward(x, gamma, beta, eps);
+  if (x.elements() <= cpu::kLayerNormSmallElements) return cpu::layerNormForward(x, gamma, beta, eps);
   auto& ctx = dnnlContext();
   LnDescs m(x.shape());
   LayerNormResult r;
