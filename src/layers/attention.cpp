@@ -128,8 +128,8 @@ CrossKv MultiHeadAttention::precompute(const Var& memory, const Tensor& keyMask)
   LT_CHECK(!keyMask.defined() || keyMask.elements() == B * S, ShapeError,
            "cross-attention: key mask {} does not match memory {}", keyMask.shape().toString(),
            memory.shape().toString());
-  Tensor k = splitHeads(k_(memory)).value();  // [B, H, S, dh]
-  Tensor v = splitHeads(v_(memory)).value();
+  // The projections are token-major [B, S, H·dh]; each head's keys go to kt transposed.
+  Tensor k = k_(memory).value(), v = v_(memory).value();
   CrossKv kv;
   kv.sourceLength = int(S);
   kv.kt = Tensor::zeros(Shape{B, H, dh, P});
@@ -139,11 +139,15 @@ CrossKv MultiHeadAttention::precompute(const Var& memory, const Tensor& keyMask)
   const float* vp = v.data<float>();
   float* ktp = kv.kt.data<float>();
   float* vdst = kv.v.data<float>();
-  for (int64_t bh = 0; bh < B * H; ++bh) {
-    for (int64_t j = 0; j < S; ++j)
-      for (int64_t c = 0; c < dh; ++c) ktp[(bh * dh + c) * P + j] = kp[(bh * S + j) * dh + c];
-    std::memcpy(vdst + bh * P * dh, vp + bh * S * dh, sizeof(float) * size_t(S * dh));
-  }
+  for (int64_t b = 0; b < B; ++b)
+    for (int64_t h = 0; h < H; ++h) {
+      const int64_t bh = b * H + h;
+      for (int64_t j = 0; j < S; ++j) {
+        const int64_t src = (b * S + j) * H * dh + h * dh;
+        for (int64_t c = 0; c < dh; ++c) ktp[(bh * dh + c) * P + j] = kp[src + c];
+        std::memcpy(vdst + (bh * P + j) * dh, vp + src, sizeof(float) * size_t(dh));
+      }
+    }
   const float* mask = keyMask.defined() ? keyMask.data<float>() : nullptr;
   float* m = kv.keyMask.data<float>();
   for (int64_t b = 0; b < B; ++b)
@@ -167,44 +171,14 @@ Var MultiHeadAttention::stepCross(const Var& x, const CrossKv& kv, const int32_t
 }
 
 namespace {
-// softmax(scale · q·K^T + mask) · V for one (row, head) over keys [0, len). DH > 0 fixes the
-// head width at compile time so the dot products unroll and the output row stays in
-// registers; DH = 0 is the generic path. s: len floats of scratch. Key/value j is at
-// kb/vb + j·dh, or, with jr (per-key block index), at kb/vb + jr[j]·blockStride + j·dh.
-// s [len] raw scores with maximum mx -> o [d] = Σ_j softmax(s)_j · value(j).
-template <int DH, class ValueAt>
-inline void softmaxWeightedSum(float* s, float mx, int len, int d, ValueAt value, float* o) {
-  using kernels::vec::kSoftmaxCut;
-  for (int j = 0; j < len; ++j) s[j] = std::max(s[j] - mx, kSoftmaxCut);
-#pragma omp simd
-  for (int j = 0; j < len; ++j) s[j] = s[j] > kSoftmaxCut ? kernels::vec::expVec(s[j]) : 0.f;
-  float sum = 0.f;
-  for (int j = 0; j < len; ++j) sum += s[j];
-  const float inv = 1.f / sum;
-  if constexpr (DH > 0) {
-    float acc[DH] = {};
-    for (int j = 0; j < len; ++j) {
-      const float w = s[j] * inv;
-      const float* vj = value(j);
-#pragma omp simd
-      for (int c = 0; c < DH; ++c) acc[c] += w * vj[c];
-    }
-    for (int c = 0; c < DH; ++c) o[c] = acc[c];
-  } else {
-    for (int c = 0; c < d; ++c) o[c] = 0.f;
-    for (int j = 0; j < len; ++j) {
-      const float w = s[j] * inv;
-      const float* vj = value(j);
-#pragma omp simd
-      for (int c = 0; c < d; ++c) o[c] += w * vj[c];
-    }
-  }
-}
-
-// One (row, head) over cached keys: key/value j is at kb/vb + jr[j]·blockStride + j·d.
+// softmax(scale · q·Kᵀ) · V for one (row, head) over cached keys [0, len); key/value j is
+// at kb/vb + jr[j]·blockStride + j·d (jr: the slot map's block of each key). DH > 0 fixes
+// the head width at compile time so the dot products unroll and the output row stays in
+// registers; DH = 0 is the generic path. s: len floats of scratch.
 template <int DH>
 void attendOne(const float* qv, const float* kb, const float* vb, const int32_t* jr,
                int64_t blockStride, int len, int dh, float scale, float* s, float* o) {
+  using kernels::vec::kSoftmaxCut;
   const int d = DH > 0 ? DH : dh;
   auto at = [&](int j) { return int64_t(jr[j]) * blockStride + int64_t(j) * d; };
   float mx = -INFINITY;
@@ -217,7 +191,30 @@ void attendOne(const float* qv, const float* kb, const float* vb, const int32_t*
     s[j] = acc;
     mx = std::max(mx, acc);
   }
-  softmaxWeightedSum<DH>(s, mx, len, d, [&](int j) { return vb + at(j); }, o);
+  for (int j = 0; j < len; ++j) s[j] = std::max(s[j] - mx, kSoftmaxCut);
+#pragma omp simd
+  for (int j = 0; j < len; ++j) s[j] = s[j] > kSoftmaxCut ? kernels::vec::expVec(s[j]) : 0.f;
+  float sum = 0.f;
+  for (int j = 0; j < len; ++j) sum += s[j];
+  const float inv = 1.f / sum;
+  if constexpr (DH > 0) {
+    float acc[DH] = {};
+    for (int j = 0; j < len; ++j) {
+      const float w = s[j] * inv;
+      const float* vj = vb + at(j);
+#pragma omp simd
+      for (int c = 0; c < DH; ++c) acc[c] += w * vj[c];
+    }
+    for (int c = 0; c < DH; ++c) o[c] = acc[c];
+  } else {
+    for (int c = 0; c < d; ++c) o[c] = 0.f;
+    for (int j = 0; j < len; ++j) {
+      const float w = s[j] * inv;
+      const float* vj = vb + at(j);
+#pragma omp simd
+      for (int c = 0; c < d; ++c) o[c] += w * vj[c];
+    }
+  }
 }
 
 // One (row, head) against transposed keys kt [d, P] and values vb [P, d], P a multiple of
@@ -231,9 +228,7 @@ void attendOneT(const float* qv, const float* kt, const float* vb, int P, const 
   // Scores: four accumulators over interleaved channels, so the multiply-adds of one block
   // are four independent chains instead of one chain of d dependent ones.
   for (int j0 = 0; j0 < P; j0 += W) {
-    float a0[W], a1[W] = {}, a2[W] = {}, a3[W] = {};
-#pragma omp simd
-    for (int j = 0; j < W; ++j) a0[j] = 0.f;
+    float a0[W] = {}, a1[W] = {}, a2[W] = {}, a3[W] = {};
     const float* kb = kt + j0;
     int c = 0;
     for (; c + 4 <= d; c += 4) {
