@@ -7,6 +7,20 @@
 
 namespace lt::ops {
 
+namespace {
+// y [..., out] = act(x · w (+ b)) for a checked x [..., in]; `o` says how w is stored
+// (transB for [out, in], bColumns for a packed [in, ld]).
+Tensor forwardGemm(const Var& x, const Tensor& w, kernels::MatmulOptions o, int64_t in,
+                   int64_t out, const Var& b, bool relu) {
+  const int64_t rows = x.shape().outer(x.rank() - 1);
+  Tensor y = Tensor::empty(x.shape().with(-1, out));
+  if (relu) o.post = kernels::PostOp::Relu;
+  kernels::matmul(x.value().reshape({rows, in}), w, y.reshape({rows, out}), o,
+                  b.defined() ? b.value() : Tensor());
+  return y;
+}
+}  // namespace
+
 Var linear(const Var& x, const Var& w, const Var& b, Activation act) {
   LT_CHECK(x.defined() && w.defined(), ShapeError, "linear: undefined input (x {}, w {})",
            x.defined(), w.defined());
@@ -22,13 +36,10 @@ Var linear(const Var& x, const Var& w, const Var& b, Activation act) {
              w.shape().toString(), b.shape().toString(), out);
   }
   const int64_t rows = x.shape().outer(x.rank() - 1);
-  Tensor y = Tensor::empty(x.shape().with(-1, out));
+  const bool relu = act == Activation::Relu;
   kernels::MatmulOptions o;
   o.transB = true;
-  const bool relu = act == Activation::Relu;
-  if (relu) o.post = kernels::PostOp::Relu;
-  kernels::matmul(x.value().reshape({rows, in}), w.value(), y.reshape({rows, out}), o,
-                  b.defined() ? b.value() : Tensor());
+  Tensor y = forwardGemm(x, w.value(), o, in, out, b, relu);
   std::vector<Var> inputs = {x, w};
   if (b.defined()) inputs.push_back(b);
   const char* name = relu ? "linear_relu" : "linear";
@@ -88,15 +99,11 @@ Var linearPacked(const Var& x, const PackedLinearWeight& w, const Var& b, Activa
     LT_CHECK(b.rank() == 1 && b.dim(0) == out, ShapeError,
              "linearPacked: x {}: bias {} should be [{}]", x.shape().toString(), b.shape().toString(), out);
   }
-  const int64_t rows = x.shape().outer(x.rank() - 1);
-  Tensor y = Tensor::empty(x.shape().with(-1, out));
   kernels::MatmulOptions o;
   o.bColumns = out;
   const bool relu = act == Activation::Relu;
-  if (relu) o.post = kernels::PostOp::Relu;
-  kernels::matmul(x.value().reshape({rows, in}), w.data, y.reshape({rows, out}), o,
-                  b.defined() ? b.value() : Tensor());
-  return lt::detail::untracked(std::move(y), relu ? "linear_relu" : "linear");
+  return lt::detail::untracked(forwardGemm(x, w.data, o, in, out, b, relu),
+                               relu ? "linear_relu" : "linear");
 }
 
 }  // namespace lt::ops
