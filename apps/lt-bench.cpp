@@ -58,55 +58,10 @@ struct OpsOptions {
   int64_t rows = 4096;  // M of every shape (4096 = a training batch; 256 = 64 sentences x beam 4)
 };
 
-double median(std::vector<double> v) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  size_t n = v.size();
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
-
-double seconds(const std::function<void()>& f) {
-  Timer t;
-  f();
-  return t.seconds();
-}
-
-// Times each variant `rounds` times, rotating which one goes first, after
-// `warmup` untimed rounds. Each sample runs the variant inner[v] times; the
-// result is seconds per call, [variant][round].
-std::vector<std::vector<double>> interleave(const std::vector<std::function<void()>>& fns,
-                                            const std::vector<int>& inner, int rounds,
-                                            int warmup) {
-  const size_t nv = fns.size();
-  std::vector<std::vector<double>> t(nv);
-  for (int r = 0; r < warmup + rounds; ++r) {
-    for (size_t j = 0; j < nv; ++j) {
-      size_t v = (size_t(r) + j) % nv;
-      double s = seconds([&] {
-        for (int i = 0; i < inner[v]; ++i) fns[v]();
-      });
-      if (r >= warmup) t[v].push_back(s / inner[v]);
-    }
-  }
-  return t;
-}
-
-// Calls per sample so that one sample lasts about `target` seconds.
-std::vector<int> calibrate(const std::vector<std::function<void()>>& fns, double target) {
-  std::vector<int> inner;
-  for (const auto& f : fns) {
-    f();  // warm (primitive creation, first touch)
-    double s = seconds(f);
-    inner.push_back(std::max(1, int(target / std::max(s, 1e-9))));
-  }
-  return inner;
-}
-
-std::vector<double> ratios(const std::vector<double>& num, const std::vector<double>& den) {
-  std::vector<double> r;
-  for (size_t i = 0; i < num.size(); ++i) r.push_back(num[i] / den[i]);
-  return r;
-}
+using bench::calibrate;
+using bench::interleave;
+using bench::median;
+using bench::ratios;
 
 Tensor randomTensor(const Shape& s, uint64_t seed) {
   Tensor t = Tensor::empty(s);

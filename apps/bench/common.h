@@ -1,4 +1,4 @@
-// Shared pieces of lt-bench's train/decode subcommands: statistics, /proc figures,
+// Shared pieces of lt-bench's subcommands: statistics, interleaved timing, /proc figures,
 // the peer-benchmark model presets (scripts/bench/torch_models.py) and JSON output.
 #pragma once
 #include <fmt/format.h>
@@ -8,10 +8,12 @@
 #include <cstdlib>
 #include <ctime>
 #include <fstream>
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "common/error.h"
+#include "common/timer.h"
 #include "models/model_config.h"
 
 namespace lt::bench {
@@ -21,6 +23,51 @@ inline double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   size_t n = v.size();
   return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+inline double seconds(const std::function<void()>& f) {
+  Timer t;
+  f();
+  return t.seconds();
+}
+
+// Times each variant `rounds` times, rotating which one goes first, after `warmup` untimed
+// rounds, so noise on a shared machine hits all variants alike. Each sample runs variant v
+// inner[v] times; the result is seconds per call, [variant][round].
+inline std::vector<std::vector<double>> interleave(const std::vector<std::function<void()>>& fns,
+                                                   const std::vector<int>& inner, int rounds,
+                                                   int warmup) {
+  const size_t nv = fns.size();
+  std::vector<std::vector<double>> t(nv);
+  for (int r = 0; r < warmup + rounds; ++r) {
+    for (size_t j = 0; j < nv; ++j) {
+      size_t v = (size_t(r) + j) % nv;
+      double s = seconds([&] {
+        for (int i = 0; i < inner[v]; ++i) fns[v]();
+      });
+      if (r >= warmup) t[v].push_back(s / inner[v]);
+    }
+  }
+  return t;
+}
+
+// Calls per sample so that one sample lasts about `target` seconds (each variant runs once
+// untimed first: primitive creation, first touch).
+inline std::vector<int> calibrate(const std::vector<std::function<void()>>& fns, double target) {
+  std::vector<int> inner;
+  for (const auto& f : fns) {
+    f();
+    double s = seconds(f);
+    inner.push_back(std::max(1, int(target / std::max(s, 1e-9))));
+  }
+  return inner;
+}
+
+// num[i] / den[i] per round.
+inline std::vector<double> ratios(const std::vector<double>& num, const std::vector<double>& den) {
+  std::vector<double> r;
+  for (size_t i = 0; i < num.size(); ++i) r.push_back(num[i] / den[i]);
+  return r;
 }
 
 // One field of /proc/self/status in kB (VmHWM = peak RSS), 0 if absent.

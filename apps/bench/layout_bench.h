@@ -17,7 +17,6 @@
 #include "common.h"
 #include "common/rng.h"
 #include "common/threads.h"
-#include "common/timer.h"
 #include "kernels/matmul.h"
 #include "ops/linear.h"
 #include "tensor/tensor.h"
@@ -62,24 +61,8 @@ inline int runLayoutBench(const LayoutBenchOptions& o) {
       std::vector<std::function<void()>> fns = {
           [&] { kernels::matmul(x, w, y, tr); }, [&] { kernels::matmul(x, dense, y, plain); },
           [&] { kernels::matmul(x, packed.data, y, pad); }};
-      std::vector<int> inner;
-      for (auto& f : fns) {
-        f();
-        Timer t;
-        f();
-        inner.push_back(std::max(1, int(o.sampleSeconds / std::max(t.seconds(), 1e-9))));
-      }
-      std::vector<std::vector<double>> secs(fns.size());
-      for (int r = 0; r < o.repeats; ++r) {
-        for (size_t j = 0; j < fns.size(); ++j) {
-          size_t v = (size_t(r) + j) % fns.size();
-          Timer t;
-          for (int i = 0; i < inner[v]; ++i) fns[v]();
-          secs[v].push_back(t.seconds() / inner[v]);
-        }
-      }
-      std::vector<double> ratio;
-      for (int r = 0; r < o.repeats; ++r) ratio.push_back(secs[0][size_t(r)] / secs[2][size_t(r)]);
+      auto secs = interleave(fns, calibrate(fns, o.sampleSeconds), o.repeats, 0);
+      std::vector<double> ratio = ratios(secs[0], secs[2]);  // stored time / packed time
       const double gf = 2.0 * double(M) * double(in) * double(out) / 1e9;
       fmt::print("{:<7} {:>5} {:>6} {:>6} {:>9.1f} {:>9.1f} {:>9.1f} {:>14.2f}\n", M, in, out,
                  packed.data.dim(1), gf / median(secs[0]), gf / median(secs[1]),
