@@ -50,8 +50,10 @@ MeasureOptions measureOptions(const CostCommandOptions& opt) {
   return m;
 }
 
-void measureRow(CostRow& row, models::EncoderDecoder& net, const CostCommandOptions& opt,
-                const CostHooks& hooks) {
+// Decodes as lt-translate does: the store is frozen first (packed linear weights).
+void measureRow(CostRow& row, models::EncoderDecoder& net, ParamStore& params,
+                const CostCommandOptions& opt, const CostHooks& hooks) {
+  params.freezeForInference();
   LT_CHECK(static_cast<bool>(hooks.decode), Error, "internal: --measure without a decoder");
   row.measured = measureDecoding(net, measureOptions(opt), hooks.decode, opt.threads);
   row.measureBatch = opt.measureBatch;
@@ -90,8 +92,7 @@ CostRow costRowForConfig(const std::string& path, const CostCommandOptions& opt,
     ParamStore ps;
     Rng rng(opt.seed);
     models::EncoderDecoder net(cfg, ps, rng, /*initialize=*/true);
-    ps.freezeForInference();  // decode as lt-translate does
-    measureRow(row, net, opt, hooks);
+    measureRow(row, net, ps, opt, hooks);
   }
   return row;
 }
@@ -111,10 +112,7 @@ CostRow costRowForModel(const std::string& path, const CostCommandOptions& opt, 
   auto size = std::filesystem::file_size(path, ec);
   LT_CHECK(!ec, IoError, "{}: cannot read the file size ({})", path, ec.message());
   row.sizeBytes = static_cast<int64_t>(size);
-  if (opt.measure) {
-    model->params.freezeForInference();  // decode as lt-translate does
-    measureRow(row, *model->net, opt, hooks);
-  }
+  if (opt.measure) measureRow(row, *model->net, model->params, opt, hooks);
   return row;
 }
 
