@@ -14,6 +14,10 @@ struct LayerNormResult {
   Tensor y;     // [..., C]
   Tensor mean;  // [rows]
   Tensor var;   // [rows]
+  // Uninitialised outputs for x of shape `x` with `rows` rows.
+  static LayerNormResult empty(const Shape& x, int64_t rows) {
+    return {Tensor::empty(x), Tensor::empty(Shape{rows}), Tensor::empty(Shape{rows})};
+  }
 };
 
 struct LayerNormGrads {

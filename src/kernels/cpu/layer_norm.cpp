@@ -7,10 +7,7 @@ namespace lt::kernels::cpu {
 LayerNormResult layerNormForward(const Tensor& x, const Tensor& gamma, const Tensor& beta,
                                  float eps) {
   const int64_t c = x.rank() ? x.dim(-1) : 0, rows = c ? x.elements() / c : 0;
-  LayerNormResult r;
-  r.y = Tensor::empty(x.shape());
-  r.mean = Tensor::empty(Shape{rows});
-  r.var = Tensor::empty(Shape{rows});
+  LayerNormResult r = LayerNormResult::empty(x.shape(), rows);
   const float* px = x.data<float>();
   const float* g = gamma.data<float>();
   const float* b = beta.data<float>();

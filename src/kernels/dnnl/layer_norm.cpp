@@ -51,10 +51,7 @@ LayerNormResult layerNormForward(const Tensor& x, const Tensor& gamma, const Ten
   if (x.elements() <= cpu::kLayerNormSmallElements) return cpu::layerNormForward(x, gamma, beta, eps);
   auto& ctx = dnnlContext();
   LnDescs m(x.shape());
-  LayerNormResult r;
-  r.y = Tensor::empty(x.shape());
-  r.mean = Tensor::empty(Shape{m.rows});
-  r.var = Tensor::empty(Shape{m.rows});
+  LayerNormResult r = LayerNormResult::empty(x.shape(), m.rows);
   if (m.rows == 0) return r;
   const auto& cp = ctx.cache.get(Key("lnorm_fwd").num(m.rows).num(m.c).real(eps).str(), [&] {
     auto pd = forwardPd(m, eps);

@@ -9,10 +9,7 @@ LayerNormResult layerNormForward(const Tensor& x, const Tensor& gamma, const Ten
                                  float eps) {
   int64_t c = x.shape()[-1];
   int64_t rows = c ? x.elements() / c : 0;
-  LayerNormResult r;
-  r.y = Tensor::empty(x.shape());
-  r.mean = Tensor::empty(Shape{rows});
-  r.var = Tensor::empty(Shape{rows});
+  LayerNormResult r = LayerNormResult::empty(x.shape(), rows);
   const float* px = x.data<float>();
   const float* g = gamma.data<float>();
   const float* b = beta.data<float>();
