@@ -1,11 +1,13 @@
 #include "decode/beam_search.h"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <limits>
 
 #include "common/error.h"
 #include "common/profiler.h"
+#include "kernels/cpu/candidate_mask.h"
 
 namespace lt::decode {
 
@@ -62,10 +64,9 @@ struct StepView {
     }
   }
   // The `cap` best allowed candidates, best first, kept in a bounded heap whose front is the
-  // worst kept one. Scores are scanned in blocks: once the heap is full, a block whose
-  // largest score is below the worst kept one is skipped whole (a vectorised max; the sum
-  // base + x is monotonic in x, so this drops exactly the tokens the per-token test would),
-  // and the token rules run only for the rest.
+  // worst kept one. Once the heap is full, scores are tested 16 at a time against its front
+  // (kernels/cpu/candidate_mask.h: the same base + x < front test as offer's, vectorised)
+  // and the token rules run only for the tokens that pass.
   void best(size_t cap, std::vector<Candidate>& cands) const {
     cands.clear();
     auto offer = [&](float sc, int r, int v) {
@@ -83,7 +84,7 @@ struct StepView {
         std::push_heap(cands.begin(), cands.end(), better);
       }
     };
-    constexpr int kBlock = 32;
+    constexpr int kBlock = 16;
     for (int r = 0; r < rows; ++r) {
       const float base = st.live[r].logProb;
       if (base == kNegInf) continue;
@@ -91,12 +92,16 @@ struct StepView {
       int v0 = 0;
       for (; v0 + kBlock <= V; v0 += kBlock) {
         if (cands.size() == cap) {
-          float mx = kNegInf;
-#pragma omp simd reduction(max : mx)
-          for (int j = 0; j < kBlock; ++j) mx = std::max(mx, row[v0 + j]);
-          if (base + mx < cands.front().score) continue;  // NaN blocks fall through
+          // The front only rises while the block's tokens are offered, so a token whose bit
+          // is clear would fail offer's own test too.
+          for (uint32_t m = kernels::cpu::candidateMask16(row + v0, base, cands.front().score); m;
+               m &= m - 1) {
+            const int v = v0 + std::countr_zero(m);
+            offer(base + row[v], r, v);
+          }
+        } else {
+          for (int j = 0; j < kBlock; ++j) offer(base + row[v0 + j], r, v0 + j);
         }
-        for (int j = 0; j < kBlock; ++j) offer(base + row[v0 + j], r, v0 + j);
       }
       for (int v = v0; v < V; ++v) offer(base + row[v], r, v);
     }

@@ -5,6 +5,10 @@
 #include <cstring>
 #include <type_traits>
 
+#if defined(__AVX512F__)
+#include <immintrin.h>
+#endif
+
 #include "common/profiler.h"
 #include "kernels/backend.h"
 #include "kernels/cpu/vec_math.h"
@@ -217,6 +221,62 @@ void attendOne(const float* qv, const float* kb, const float* vb, const int32_t*
   }
 }
 
+#if defined(__AVX512F__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"  // GCC 12 reduce intrinsics
+// attendOne for a fixed head width on AVX-512: q, each key and each value row are
+// ceil(DH/16) vectors (the last one masked), a score is one multiply-add chain and a tree
+// reduction, and the output row is two accumulator sets (even and odd keys) in registers.
+// GCC leaves the generic version's 20-wide dot products and output row (Lite's heads)
+// scalar: 16 serial adds per score and 20 scalar multiply-adds per value row.
+template <int DH>
+void attendOne512(const float* qv, const float* kb, const float* vb, const int32_t* jr,
+                  int64_t blockStride, int len, float scale, float* s, float* o) {
+  using kernels::vec::kSoftmaxCut;
+  constexpr int NC = (DH + 15) / 16;
+  constexpr __mmask16 kLast = DH % 16 == 0 ? __mmask16(0xFFFF) : __mmask16((1u << (DH % 16)) - 1u);
+  auto mk = [](int c) { return c == NC - 1 ? kLast : __mmask16(0xFFFF); };
+  auto at = [&](int j) { return int64_t(jr[j]) * blockStride + int64_t(j) * DH; };
+  __m512 q[NC];
+  for (int c = 0; c < NC; ++c) q[c] = _mm512_maskz_loadu_ps(mk(c), qv + 16 * c);
+  float mx = -INFINITY;
+  for (int j = 0; j < len; ++j) {
+    const float* kj = kb + at(j);
+    __m512 p = _mm512_mul_ps(q[0], _mm512_maskz_loadu_ps(mk(0), kj));
+    for (int c = 1; c < NC; ++c)
+      p = _mm512_fmadd_ps(q[c], _mm512_maskz_loadu_ps(mk(c), kj + 16 * c), p);
+    const float a = _mm512_reduce_add_ps(p) * scale;
+    s[j] = a;
+    mx = std::max(mx, a);
+  }
+  for (int j = 0; j < len; ++j) s[j] = std::max(s[j] - mx, kSoftmaxCut);
+#pragma omp simd
+  for (int j = 0; j < len; ++j) s[j] = s[j] > kSoftmaxCut ? kernels::vec::expVec(s[j]) : 0.f;
+  float sum = 0.f;
+  for (int j = 0; j < len; ++j) sum += s[j];
+  const float inv = 1.f / sum;
+  __m512 e[NC], f[NC];
+  for (int c = 0; c < NC; ++c) e[c] = f[c] = _mm512_setzero_ps();
+  int j = 0;
+  for (; j + 2 <= len; j += 2) {
+    const __m512 w0 = _mm512_set1_ps(s[j] * inv), w1 = _mm512_set1_ps(s[j + 1] * inv);
+    const float *v0 = vb + at(j), *v1 = vb + at(j + 1);
+    for (int c = 0; c < NC; ++c) {
+      e[c] = _mm512_fmadd_ps(w0, _mm512_maskz_loadu_ps(mk(c), v0 + 16 * c), e[c]);
+      f[c] = _mm512_fmadd_ps(w1, _mm512_maskz_loadu_ps(mk(c), v1 + 16 * c), f[c]);
+    }
+  }
+  if (j < len) {
+    const __m512 w0 = _mm512_set1_ps(s[j] * inv);
+    const float* v0 = vb + at(j);
+    for (int c = 0; c < NC; ++c)
+      e[c] = _mm512_fmadd_ps(w0, _mm512_maskz_loadu_ps(mk(c), v0 + 16 * c), e[c]);
+  }
+  for (int c = 0; c < NC; ++c) _mm512_mask_storeu_ps(o + 16 * c, mk(c), _mm512_add_ps(e[c], f[c]));
+}
+#pragma GCC diagnostic pop
+#endif
+
 // One (row, head) against transposed keys kt [d, P] and values vb [P, d], P a multiple of
 // 16: every loop over positions runs in blocks of 16 (whole vectors, no scalar tails), and
 // the max and the sum reduce 16 lanes at a time.
@@ -306,6 +366,13 @@ void attendAll(const float* q, const float* K, const float* V, int L, int N, int
 #pragma omp parallel for schedule(static) if (total * len * dh > 16384)
   for (int64_t nh = 0; nh < total; ++nh) {
     const int64_t n = nh / H, h = nh % H;  // per-key blocks: offsets from block 0
+#if defined(__AVX512F__)
+    if constexpr (DH > 0) {
+      attendOne512<DH>(q + nh * dh, K + h * int64_t(L) * dh, V + h * int64_t(L) * dh,
+                       slotRow + n * L, block, len, scale, scratch + nh * len, out + nh * dh);
+      continue;
+    }
+#endif
     attendOne<DH>(q + nh * dh, K + h * int64_t(L) * dh, V + h * int64_t(L) * dh, slotRow + n * L,
                   block, len, dh, scale, scratch + nh * len, out + nh * dh);
   }

@@ -235,7 +235,7 @@ TEST_CASE("n-best returns hypotheses best first; bad options are config errors")
 namespace {
 
 // Log-probabilities over a large vocabulary, a pure function of (sentence, prefix): the
-// scan's block skipping (blocks of 32 tokens and a tail) meets thousands of tokens.
+// scan's block masks (blocks of 16 tokens and a tail) meet thousands of tokens.
 class HashScorer : public PrefixScorer {
 public:
   HashScorer(int sentences, int beam, int vocab) : PrefixScorer(sentences, beam, vocab) {}

@@ -19,12 +19,16 @@ namespace {
 
 constexpr int kSrcV = 23, kTgtV = 19;
 
-ModelConfig tinyConfig(const std::string& encBlock, const std::string& decBlock, bool preNorm) {
-  std::string y = "model-dim: 16\nffn-dim: 24\nencoder-layers: 2\ndecoder-layers: 2\n"
+// dim/heads: the model width and the transformer block's heads (0: 16 and 4); cross-attention
+// always has 2 heads, Lite's attention branch gets dim/2 channels in 2 heads.
+ModelConfig tinyConfig(const std::string& encBlock, const std::string& decBlock, bool preNorm,
+                       int dim = 16, int heads = 4) {
+  std::string y = "model-dim: " + std::to_string(dim) +
+                  "\nffn-dim: 24\nencoder-layers: 2\ndecoder-layers: 2\n"
                   "cross-heads: 2\nmax-positions: 64\ndropout: 0.3\nattention-dropout: 0.2\n"
                   "weight-dropout: 0.2\nactivation-dropout: 0.1\n";
-  auto block = [](const std::string& name) -> std::string {
-    if (name == "transformer") return "{preset: transformer, heads: 4}";
+  auto block = [heads](const std::string& name) -> std::string {
+    if (name == "transformer") return "{preset: transformer, heads: " + std::to_string(heads) + "}";
     if (name == "lightconv" || name == "dynamicconv")
       return "{preset: " + name + ", heads: 4, kernels: [3, 8, 5]}";
     // Lite: attention 8 channels / 2 heads + conv 8 channels / 2 heads, kernels incl. even
@@ -44,13 +48,16 @@ using test::column;
 using test::ids;
 using test::stepDiff;
 
-void checkVariant(const std::string& enc, const std::string& dec, bool preNorm) {
+void checkVariant(const std::string& enc, const std::string& dec, bool preNorm, int dim = 16,
+                  int heads = 4) {
   CAPTURE(enc);
   CAPTURE(dec);
   CAPTURE(preNorm);
+  CAPTURE(dim);
+  CAPTURE(heads);
   ParamStore ps;
   Rng rng(1234);
-  EncoderDecoder model(tinyConfig(enc, dec, preNorm), ps, rng);
+  EncoderDecoder model(tinyConfig(enc, dec, preNorm, dim, heads), ps, rng);
   // Batch of 3 with source padding (lengths 7, 4, 2), targets of 6 steps.
   Tensor src = ids({{5, 6, 7, 8, 9, 10, 3}, {11, 12, 13, 3}, {14, 3}}, 7);
   Tensor tgt = ids({{2, 4, 5, 6, 7, 8}, {2, 9, 10, 11, 12, 13}, {2, 14, 15, 16, 17, 18}}, 6);
@@ -136,6 +143,18 @@ TEST_CASE("decoding: step == teacher forcing, lite (lightweight) and lite-dynami
   checkVariant("lite-dynamic", "lite-dynamic", false);
   checkVariant("lite-dynamic", "lite-dynamic", true);
   checkVariant("transformer", "lite-dynamic", false);  // mixed sides
+}
+
+// The step kernels have unrolled (and on AVX-512 hand-vectorised) paths for head widths 20,
+// 32, 40, 64 and 128 (layers/attention.cpp withHeadWidth); the tiny models above use the
+// generic one. Self-attention widths: 40/2 = 20 (transformer), 80/2/2 = 20 (Lite's branch),
+// 64/2, 128/2, 256/2; cross-attention (2 heads): 20, 40, 32, 64, 128.
+TEST_CASE("decoding: step == teacher forcing at the unrolled head widths") {
+  checkVariant("transformer", "transformer", false, 40, 2);
+  checkVariant("lite", "lite", true, 80, 2);
+  checkVariant("transformer", "transformer", true, 64, 2);
+  checkVariant("transformer", "transformer", false, 128, 2);
+  checkVariant("transformer", "transformer", false, 256, 2);
 }
 
 TEST_CASE("decoding: encoder output does not depend on padding (conv branches zero pads)") {
