@@ -67,8 +67,18 @@ public:
   ForcedLengthScorer(decode::Scorer& inner, int length, int eos)
       : inner_(inner), length_(length), eos_(eos) {}
   Tensor step(const Tensor& prevWords) override {
+    Tensor shift;
+    Tensor lp = stepScores(prevWords, shift);
+    if (shift.defined())
+      for (int64_t r = 0; r < lp.dim(0); ++r)
+        for (int64_t v = 0; v < lp.dim(1); ++v) lp.data<float>()[r * lp.dim(1) + v] -= shift.data<float>()[r];
+    return lp;
+  }
+  // The inner scorer's logits and shifts with the forced tokens' scores set to -inf (as the
+  // peer masks its log-probabilities: -inf either way).
+  Tensor stepScores(const Tensor& prevWords, Tensor& shift) override {
     AllocCounts a0 = allocCounts();
-    Tensor lp = inner_.step(prevWords);
+    Tensor lp = inner_.stepScores(prevWords, shift);
     AllocCounts d = allocCounts() - a0;
     ++t_;
     if (t_ > 2) {  // steady state: after the first steps filled the arena

@@ -42,7 +42,8 @@ struct Sentence {
 // The token rules and the score walk of one sentence at one step.
 struct StepView {
   const Sentence& st;
-  const float* lp;  // the sentence's k rows of log-probabilities, [k, V]
+  const float* lp;     // the sentence's k rows of scores, [k, V]
+  const float* shift;  // their log-softmax shifts [k] (log-prob = score - shift), or null
   int rows, V, step;
   bool forceEos;
   const SearchOptions& opt;
@@ -51,14 +52,15 @@ struct StepView {
     if (v == opt.pad || v == opt.bos) return false;
     return forceEos ? v == opt.eos : !(v == opt.eos && step < opt.minLen);
   }
+  float shiftOf(int r) const { return shift ? shift[r] : 0.f; }  // x - 0.f == x exactly
   template <class Visit>
   void eachScore(Visit&& visit) const {
     for (int r = 0; r < rows; ++r) {
-      const float base = st.live[r].logProb;
+      const float base = st.live[r].logProb, sh = shiftOf(r);
       if (base == kNegInf) continue;
       const float* row = lp + int64_t(r) * V;
       for (int v = 0; v < V; ++v) {
-        const float sc = base + row[v];
+        const float sc = base + (row[v] - sh);
         if (sc > kNegInf) visit(sc, r, v);  // skips -inf and NaN
       }
     }
@@ -86,7 +88,7 @@ struct StepView {
     };
     constexpr int kBlock = 16;
     for (int r = 0; r < rows; ++r) {
-      const float base = st.live[r].logProb;
+      const float base = st.live[r].logProb, sh = shiftOf(r);
       if (base == kNegInf) continue;
       const float* row = lp + int64_t(r) * V;
       int v0 = 0;
@@ -94,16 +96,16 @@ struct StepView {
         if (cands.size() == cap) {
           // The front only rises while the block's tokens are offered, so a token whose bit
           // is clear would fail offer's own test too.
-          for (uint32_t m = kernels::cpu::candidateMask16(row + v0, base, cands.front().score); m;
-               m &= m - 1) {
+          for (uint32_t m = kernels::cpu::candidateMask16(row + v0, base, sh, cands.front().score);
+               m; m &= m - 1) {
             const int v = v0 + std::countr_zero(m);
-            offer(base + row[v], r, v);
+            offer(base + (row[v] - sh), r, v);
           }
         } else {
-          for (int j = 0; j < kBlock; ++j) offer(base + row[v0 + j], r, v0 + j);
+          for (int j = 0; j < kBlock; ++j) offer(base + (row[v0 + j] - sh), r, v0 + j);
         }
       }
-      for (int v = v0; v < V; ++v) offer(base + row[v], r, v);
+      for (int v = v0; v < V; ++v) offer(base + (row[v] - sh), r, v);
     }
     std::sort_heap(cands.begin(), cands.end(), better);
   }
@@ -141,16 +143,21 @@ std::vector<std::vector<Hypothesis>> beamSearch(Scorer& scorer, const std::vecto
   std::vector<std::vector<Candidate>> candsOf;
   for (int step = 0; !active.empty(); ++step) {
     Tensor prevT = Tensor::fromVector(Shape{int64_t(prev.size())}, prev);
-    Tensor logp = scorer.step(prevT);
+    Tensor shiftT;
+    Tensor logp = scorer.stepScores(prevT, shiftT);
     LT_CHECK(logp.rank() == 2 && logp.dim(0) == int64_t(prev.size()) && logp.dim(1) == V, ShapeError,
              "beam search: scorer returned {} for {} rows and vocabulary {}", logp.shape().toString(),
              prev.size(), V);
+    LT_CHECK(!shiftT.defined() || shiftT.shape() == Shape{int64_t(prev.size())}, ShapeError,
+             "beam search: scorer returned shifts {} for {} rows", shiftT.shape().toString(),
+             prev.size());
     const float* lp = logp.data<float>();
+    const float* shifts = shiftT.defined() ? shiftT.data<float>() : nullptr;
     const size_t cap = size_t(2 * k);
     auto viewOf = [&](size_t i) {
       const Sentence& st = active[i];
-      return StepView{st, lp + int64_t(i) * k * V, step == 0 ? 1 : k, V, step,
-                      step >= st.maxLen, opt};
+      return StepView{st, lp + int64_t(i) * k * V, shifts ? shifts + int64_t(i) * k : nullptr,
+                      step == 0 ? 1 : k, V, step, step >= st.maxLen, opt};
     };
     // The 2k best candidates of every sentence: independent scans of k x V scores, in
     // parallel over sentences (the rest of the step is bookkeeping, serial, in order).

@@ -4,6 +4,8 @@
 #include <cmath>
 
 #include "autodiff/var.h"
+#include "common/profiler.h"
+#include "kernels/softmax.h"
 #include "ops/softmax.h"
 
 namespace lt::decode {
@@ -22,6 +24,16 @@ Tensor ModelScorer::step(const Tensor& prevWords) {
   ArenaScope scope(arena_);
   Tensor logits = net_.step(state_, prevWords);
   return ops::logSoftmax(Var(logits)).value();
+}
+
+Tensor ModelScorer::stepScores(const Tensor& prevWords, Tensor& shift) {
+  NoGradScope noGrad;
+  arena_.reset();
+  ArenaScope scope(arena_);
+  Tensor logits = net_.step(state_, prevWords);
+  profiler::Section ps("log_softmax_shift");  // a kernel, not an op: its own profile row
+  shift = kernels::logSoftmaxShifts(logits);
+  return logits;
 }
 
 void ModelScorer::reorder(const Tensor& indices) { net_.reorder(state_, indices); }

@@ -17,6 +17,7 @@ public:
   // maxSteps: the most tokens any hypothesis may take, EOS included.
   ModelScorer(models::EncoderDecoder& net, const data::Batch& batch, int beam, int maxSteps);
   Tensor step(const Tensor& prevWords) override;
+  Tensor stepScores(const Tensor& prevWords, Tensor& shift) override;  // logits and shifts
   void reorder(const Tensor& indices) override;
   int vocabSize() const override { return net_.config().tgtVocab; }
   size_t arenaPeakBytes() const { return arena_.peakBytes(); }

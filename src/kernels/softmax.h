@@ -33,6 +33,11 @@ void checkSoftmaxMask(const char* op, const Shape& x, const Shape& mask);
 // y [..., N] = softmax(x + mask) (or log-softmax) over the last axis.
 Tensor softmaxForward(const Tensor& x, const Tensor& mask, bool logSoftmax);
 
+// shift [rows] with logSoftmax(x) = x - shift per row (last axis, no mask): what a beam
+// search needs to score log-probabilities while reading the logits once. On the fast path
+// x - shift equals softmaxForward(x, {}, true) bit for bit; a row of all -inf gets +inf.
+Tensor logSoftmaxShifts(const Tensor& x);
+
 // dx from the forward output y and dy (both [..., N]):
 //   softmax:     dx = y * (dy - sum(dy * y))
 //   log-softmax: dx = dy - exp(y) * sum(dy), sums and dx over elements with

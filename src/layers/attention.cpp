@@ -1,6 +1,7 @@
 #include "layers/attention.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstring>
 #include <type_traits>
@@ -87,16 +88,32 @@ KvCache MultiHeadAttention::allocCache(int capacity, int maxSteps, int window, i
 }
 
 namespace {
-// Writes src [N, H, dh] into cache [cap, H, L, dh] at step t.
-void storeStep(const Tensor& src, Tensor& cache, int N, int H, int L, int dh, int t) {
-  const float* s = src.data<float>();
+// Writes src rows [N, H·dh] (row stride `stride` floats) into cache [cap, H, L, dh] at step t.
+void storeStep(const float* s, int64_t stride, Tensor& cache, int N, int H, int L, int dh, int t) {
   float* c = cache.data<float>();
   for (int n = 0; n < N; ++n)
     for (int h = 0; h < H; ++h)
-      std::memcpy(c + ((int64_t(n) * H + h) * L + t) * dh, s + (int64_t(n) * H + h) * dh,
+      std::memcpy(c + ((int64_t(n) * H + h) * L + t) * dh, s + n * stride + int64_t(h) * dh,
                   sizeof(float) * size_t(dh));
 }
 }  // namespace
+
+void MultiHeadAttention::fuseStepProjections(ParamBuilder& pb) {
+  qkv_ = std::make_shared<FusedQkv>();
+  pb.store().onFreeze([p = qkv_, parts = std::array<Linear, 3>{q_, k_, v_}, E = dim_] {
+    HeapScope heap;
+    Tensor w = Tensor::empty(Shape{3 * int64_t(E), int64_t(E)});
+    p->bias = Tensor::zeros(Shape{3 * int64_t(E)});
+    for (int i = 0; i < 3; ++i) {
+      std::memcpy(w.data<float>() + int64_t(i) * E * E, parts[size_t(i)].weight().value().data<float>(),
+                  sizeof(float) * size_t(E) * size_t(E));
+      if (parts[size_t(i)].bias().defined())
+        std::memcpy(p->bias.data<float>() + int64_t(i) * E,
+                    parts[size_t(i)].bias().value().data<float>(), sizeof(float) * size_t(E));
+    }
+    p->w = ops::packLinearWeight(w);
+  });
+}
 
 Var MultiHeadAttention::stepSelf(const Var& x, KvCache& cache, int t, float* scratch) const {
   int N = int(x.dim(0));
@@ -105,7 +122,23 @@ Var MultiHeadAttention::stepSelf(const Var& x, KvCache& cache, int t, float* scr
            cache.maxSteps);
   LT_CHECK(N <= cache.k.dim(0), ShapeError, "decoder step: {} rows exceed state capacity {}", N,
            cache.k.dim(0));
-  Var q = q_(x), k = k_(x), v = v_(x);  // [N, 1, E] = [N, H, dh]
+  // q, k, v rows [N, H·dh] at row stride `stride`: three projections, or one fused GEMM
+  // whose output rows are q | k | v.
+  Var q, k, v, qkv;
+  const float *qp, *kp, *vp;
+  int64_t stride = dim_;
+  if (qkv_ && qkv_->w.defined() && !gradEnabled()) {
+    qkv = ops::linearPacked(x, qkv_->w, Var(qkv_->bias));
+    qp = qkv.value().data<float>();
+    kp = qp + dim_;
+    vp = qp + 2 * dim_;
+    stride = 3 * int64_t(dim_);
+  } else {
+    q = q_(x), k = k_(x), v = v_(x);  // [N, 1, E] = [N, H, dh]
+    qp = q.value().data<float>();
+    kp = k.value().data<float>();
+    vp = v.value().data<float>();
+  }
   const int L = cache.slots(), g = cache.global, w = cache.window;
   int slot = t, len = t + 1;
   if (w > 0 && t >= g) {  // softmax attention is order-free: a ring buffer suffices
@@ -115,12 +148,12 @@ Var MultiHeadAttention::stepSelf(const Var& x, KvCache& cache, int t, float* scr
   Tensor o = Tensor::empty(Shape{N, 1, dim_});
   {
     profiler::Section ps("attend_step");  // not an op: would be charged to out_ otherwise
-    storeStep(k.value(), cache.k, N, heads_, L, dh_, slot);
-    storeStep(v.value(), cache.v, N, heads_, L, dh_, slot);
+    storeStep(kp, stride, cache.k, N, heads_, L, dh_, slot);
+    storeStep(vp, stride, cache.v, N, heads_, L, dh_, slot);
     int32_t* slotRow = cache.slotRow.data<int32_t>();
     for (int n = 0; n < N; ++n) slotRow[int64_t(n) * L + slot] = n;
-    attendCached(q.value().data<float>(), cache.k.data<float>(), cache.v.data<float>(), L, N,
-                 heads_, dh_, len, 1.f / std::sqrt(float(dh_)), o.data<float>(), scratch, slotRow);
+    attendCached(qp, cache.k.data<float>(), cache.v.data<float>(), L, N, heads_, dh_, len,
+                 1.f / std::sqrt(float(dh_)), o.data<float>(), scratch, slotRow, stride);
   }
   return out_(Var(o));
 }
@@ -154,8 +187,15 @@ CrossKv MultiHeadAttention::precompute(const Var& memory, const Tensor& keyMask)
     }
   const float* mask = keyMask.defined() ? keyMask.data<float>() : nullptr;
   float* m = kv.keyMask.data<float>();
-  for (int64_t b = 0; b < B; ++b)
-    for (int64_t j = 0; j < P; ++j) m[b * P + j] = j >= S ? kMaskValue : mask ? mask[b * S + j] : 0.f;
+  kv.span = Tensor::empty(Shape{B}, DType::I32);
+  for (int64_t b = 0; b < B; ++b) {
+    int64_t last = 0;  // one past the last unpadded key
+    for (int64_t j = 0; j < P; ++j) {
+      m[b * P + j] = j >= S ? kMaskValue : mask ? mask[b * S + j] : 0.f;
+      if (m[b * P + j] > kMaskValue / 2) last = j + 1;
+    }
+    kv.span.data<int32_t>()[b] = int32_t(std::max<int64_t>(16, CrossKv::paddedLength(last)));
+  }
   return kv;
 }
 
@@ -169,7 +209,7 @@ Var MultiHeadAttention::stepCross(const Var& x, const CrossKv& kv, const int32_t
     profiler::Section ps("attend_cross_step");
     attendSource(q.value().data<float>(), kv.kt.data<float>(), kv.v.data<float>(), P, srcRow, N,
                  heads_, dh_, 1.f / std::sqrt(float(dh_)), kv.keyMask.data<float>(),
-                 o.data<float>(), scratch, kv.sourceLength);
+                 o.data<float>(), scratch, kv.sourceLength, kv.span.data<int32_t>());
   }
   return out_(Var(o));
 }
@@ -277,17 +317,17 @@ void attendOne512(const float* qv, const float* kb, const float* vb, const int32
 #pragma GCC diagnostic pop
 #endif
 
-// One (row, head) against transposed keys kt [d, P] and values vb [P, d], P a multiple of
-// 16: every loop over positions runs in blocks of 16 (whole vectors, no scalar tails), and
-// the max and the sum reduce 16 lanes at a time.
+// One (row, head) against transposed keys kt [d, P] (row stride P) and values vb [P, d] over
+// the first len positions, len a multiple of 16: every loop over positions runs in blocks of
+// 16 (whole vectors, no scalar tails), and the max and the sum reduce 16 lanes at a time.
 template <int DH>
-void attendOneT(const float* qv, const float* kt, const float* vb, int P, const float* m,
+void attendOneT(const float* qv, const float* kt, const float* vb, int P, int len, const float* m,
                 int dh, float scale, float* s, float* o) {
   constexpr int W = 16;
   const int d = DH > 0 ? DH : dh;
   // Scores: four accumulators over interleaved channels, so the multiply-adds of one block
   // are four independent chains instead of one chain of d dependent ones.
-  for (int j0 = 0; j0 < P; j0 += W) {
+  for (int j0 = 0; j0 < len; j0 += W) {
     float a0[W] = {}, a1[W] = {}, a2[W] = {}, a3[W] = {};
     const float* kb = kt + j0;
     int c = 0;
@@ -313,7 +353,7 @@ void attendOneT(const float* qv, const float* kt, const float* vb, int P, const 
   }
   float mx16[W];
   for (int j = 0; j < W; ++j) mx16[j] = s[j];
-  for (int j0 = W; j0 < P; j0 += W) {
+  for (int j0 = W; j0 < len; j0 += W) {
 #pragma omp simd
     for (int j = 0; j < W; ++j) mx16[j] = std::max(mx16[j], s[j0 + j]);
   }
@@ -321,7 +361,7 @@ void attendOneT(const float* qv, const float* kt, const float* vb, int P, const 
   for (int j = 1; j < W; ++j) mx = std::max(mx, mx16[j]);
   using kernels::vec::kSoftmaxCut;
   float sum16[W] = {};
-  for (int j0 = 0; j0 < P; j0 += W) {
+  for (int j0 = 0; j0 < len; j0 += W) {
 #pragma omp simd
     for (int j = 0; j < W; ++j) s[j0 + j] = std::max(s[j0 + j] - mx, kSoftmaxCut);
 #pragma omp simd
@@ -336,7 +376,7 @@ void attendOneT(const float* qv, const float* kt, const float* vb, int P, const 
   const float inv = 1.f / sum;
   if constexpr (DH > 0) {
     float e[DH] = {}, f[DH] = {};  // even and odd positions: two independent chains
-    for (int j = 0; j < P; j += 2) {
+    for (int j = 0; j < len; j += 2) {
       const float w0 = s[j] * inv, w1 = s[j + 1] * inv;
       const float* v0 = vb + int64_t(j) * DH;
       const float* v1 = v0 + DH;
@@ -350,7 +390,7 @@ void attendOneT(const float* qv, const float* kt, const float* vb, int P, const 
     for (int c = 0; c < DH; ++c) o[c] = e[c] + f[c];
   } else {
     for (int c = 0; c < d; ++c) o[c] = 0.f;
-    for (int j = 0; j < P; ++j) {
+    for (int j = 0; j < len; ++j) {
       const float w = s[j] * inv;
       const float* vj = vb + int64_t(j) * d;
 #pragma omp simd
@@ -361,19 +401,21 @@ void attendOneT(const float* qv, const float* kt, const float* vb, int P, const 
 
 template <int DH>
 void attendAll(const float* q, const float* K, const float* V, int L, int N, int H, int dh,
-               int len, float scale, float* out, float* scratch, const int32_t* slotRow) {
+               int len, float scale, float* out, float* scratch, const int32_t* slotRow,
+               int64_t qStride) {
   const int64_t total = int64_t(N) * H, block = int64_t(H) * L * dh;
 #pragma omp parallel for schedule(static) if (total * len * dh > 16384)
   for (int64_t nh = 0; nh < total; ++nh) {
     const int64_t n = nh / H, h = nh % H;  // per-key blocks: offsets from block 0
+    const float* qv = q + n * qStride + h * dh;
 #if defined(__AVX512F__)
     if constexpr (DH > 0) {
-      attendOne512<DH>(q + nh * dh, K + h * int64_t(L) * dh, V + h * int64_t(L) * dh,
+      attendOne512<DH>(qv, K + h * int64_t(L) * dh, V + h * int64_t(L) * dh,
                        slotRow + n * L, block, len, scale, scratch + nh * len, out + nh * dh);
       continue;
     }
 #endif
-    attendOne<DH>(q + nh * dh, K + h * int64_t(L) * dh, V + h * int64_t(L) * dh, slotRow + n * L,
+    attendOne<DH>(qv, K + h * int64_t(L) * dh, V + h * int64_t(L) * dh, slotRow + n * L,
                   block, len, dh, scale, scratch + nh * len, out + nh * dh);
   }
 }
@@ -394,36 +436,42 @@ void withHeadWidth(int dh, F&& f) {
 template <int DH>
 void attendSourceAll(const float* q, const float* Kt, const float* V, int P, const int32_t* rowOf,
                      int N, int H, int dh, float scale, const float* keyMask, float* out,
-                     float* scratch) {
-  const int64_t total = int64_t(N) * H, block = int64_t(H) * P * dh;
-#pragma omp parallel for schedule(static) if (total * P * dh > 16384)
-  for (int64_t nh = 0; nh < total; ++nh) {
-    const int64_t n = nh / H, h = nh % H, r = rowOf ? rowOf[n] : n;
-    attendOneT<DH>(q + nh * dh, Kt + r * block + h * int64_t(P) * dh,
-                   V + r * block + h * int64_t(P) * dh, P, keyMask + r * P, dh, scale,
-                   scratch + nh * P, out + nh * dh);
-  }
+                     float* scratch, const int32_t* span) {
+  constexpr int64_t G = 4;  // rows per group: a beam's rows share their source block
+  const int64_t block = int64_t(H) * P * dh, groups = (N + G - 1) / G;
+#pragma omp parallel for schedule(static) if (int64_t(N) * H * P * dh > 16384)
+  for (int64_t g = 0; g < groups; ++g)
+    for (int64_t h = 0; h < H; ++h)
+      for (int64_t n = g * G; n < std::min<int64_t>(N, (g + 1) * G); ++n) {
+        const int64_t nh = n * H + h, r = rowOf ? rowOf[n] : n;
+        // Kt rows keep their stride P; only the first `len` positions are read.
+        attendOneT<DH>(q + nh * dh, Kt + r * block + h * int64_t(P) * dh,
+                       V + r * block + h * int64_t(P) * dh, P, span ? span[r] : P,
+                       keyMask + r * P, dh, scale, scratch + nh * P, out + nh * dh);
+      }
 }
 }  // namespace
 
 void attendSource(const float* q, const float* Kt, const float* V, int P, const int32_t* rowOf,
                   int N, int H, int dh, float scale, const float* keyMask, float* out,
-                  float* scratch, int counted) {
+                  float* scratch, int counted, const int32_t* span) {
   LT_CHECK(P % 16 == 0 && keyMask, ShapeError,
            "attendSource: {} positions must be a multiple of 16, with a key mask", P);
   kernels::countMacs(2 * int64_t(N) * H * counted * dh);
   withHeadWidth(dh, [&](auto DH) {
-    attendSourceAll<DH.value>(q, Kt, V, P, rowOf, N, H, dh, scale, keyMask, out, scratch);
+    attendSourceAll<DH.value>(q, Kt, V, P, rowOf, N, H, dh, scale, keyMask, out, scratch, span);
   });
 }
 
 void attendCached(const float* q, const float* K, const float* V, int L, int N, int H, int dh,
-                  int len, float scale, float* out, float* scratch, const int32_t* slotRow) {
+                  int len, float scale, float* out, float* scratch, const int32_t* slotRow,
+                  int64_t qStride) {
   LT_CHECK(slotRow && len <= L, ShapeError, "attendCached: needs the slot map and len {} <= {}",
            len, L);
   kernels::countMacs(2 * int64_t(N) * H * len * dh);
   withHeadWidth(dh, [&](auto DH) {
-    attendAll<DH.value>(q, K, V, L, N, H, dh, len, scale, out, scratch, slotRow);
+    attendAll<DH.value>(q, K, V, L, N, H, dh, len, scale, out, scratch, slotRow,
+                        qStride ? qStride : int64_t(H) * dh);
   });
 }
 

@@ -46,6 +46,8 @@ struct CrossKv {
   Tensor kt;        // [B, H, dh, P] (heap)
   Tensor v;         // [B, H, P, dh] (heap)
   Tensor keyMask;   // [B, P] additive (0 keep, kMaskValue pad), always defined
+  Tensor span;      // [B] I32: per source, 16·ceil(S_b / 16) for its last unpadded key S_b - 1
+                    // (at least 16): the positions attendSource reads; past them all is padding
   int sourceLength = 0;  // S
   int paddedLength() const { return int(kt.dim(3)); }
   static int64_t paddedLength(int64_t S) { return (S + 15) / 16 * 16; }
@@ -77,6 +79,10 @@ public:
   // steps 0..t (local: the window and the global steps). scratch: at least N*H*(t+1) floats.
   // -> [N, 1, E]
   Var stepSelf(const Var& x, KvCache& cache, int t, float* scratch) const;
+  // Decoder self-attention: when the store is frozen for inference, also keep q, k and v as
+  // one packed [E, 3E] weight (and a [3E] bias), so stepSelf projects with one GEMM instead of
+  // three (the training parameters and checkpoints are unchanged).
+  void fuseStepProjections(ParamBuilder& pb);
   // memory [B, S, E], keyMask [B, S] additive -> K/V computed once.
   CrossKv precompute(const Var& memory, const Tensor& keyMask) const;
   // x [N, 1, E]; row n reads source row srcRow[n]. scratch: N*H*P floats
@@ -90,6 +96,11 @@ private:
   Var splitHeads(const Var& x) const;  // [B, T, E] -> [B, H, T, dh]
   Var mergeHeads(const Var& x) const;  // [B, H, T, dh] -> [B, T, E]
   Linear q_, k_, v_, out_;
+  struct FusedQkv {
+    ops::PackedLinearWeight w;  // [E, ld >= 3E]: columns q | k | v
+    Tensor bias;                // [3E]
+  };
+  std::shared_ptr<FusedQkv> qkv_;  // filled at freeze (fuseStepProjections)
   int dim_ = 0, heads_ = 1, dh_ = 0;
   float attnDrop_ = 0.f;
 };
@@ -99,15 +110,20 @@ private:
 //   q [N, H, dh]; K, V: blocks of shape [H, L, dh]; key j of row n is in block
 //   slotRow[n·L + j] (slotRow [N, L] I32, KvCache::slotRow); attends over keys [0, len).
 //   out [N, H, dh]; scratch N*H*len floats.
+// qStride: floats from one row's q to the next (0: H·dh, dense).
 void attendCached(const float* q, const float* K, const float* V, int L, int N, int H, int dh,
-                  int len, float scale, float* out, float* scratch, const int32_t* slotRow);
+                  int len, float scale, float* out, float* scratch, const int32_t* slotRow,
+                  int64_t qStride = 0);
 
 // Attention over a CrossKv layout: Kt blocks [H, dh, P], V blocks [H, P, dh], keyMask
-// [P] per block (additive, required), P a multiple of 16; row n reads block rowOf[n] (or n)
-// and attends over all P positions. q, out [N, H, dh]; scratch N*H*P floats. Counts
+// [P] per block (additive, required), P a multiple of 16; row n reads block b = rowOf[n] (or
+// n) and attends over its first span[b] positions (a multiple of 16, <= P; all P when span
+// is null: masked positions get weight exactly 0 either way, so the result does not depend
+// on it). Rows are visited in groups of 4 consecutive rows head by head, so the beam rows of
+// one sentence read its K/V block from L1. q, out [N, H, dh]; scratch N*H*P floats. Counts
 // 2·N·H·S·dh MACs for the S = `counted` real positions.
 void attendSource(const float* q, const float* Kt, const float* V, int P, const int32_t* rowOf,
                   int N, int H, int dh, float scale, const float* keyMask, float* out,
-                  float* scratch, int counted);
+                  float* scratch, int counted, const int32_t* span = nullptr);
 
 }  // namespace lt::layers

@@ -35,6 +35,7 @@ TokenMixer::TokenMixer(ParamBuilder& pb, const Scope& scope,
       case Kind::Local:
       case Kind::BigBird:
         attn_[i] = MultiHeadAttention(pb, s, b.dim, b.heads, attentionDropout);
+        if (causal && b.kind != Kind::BigBird) attn_[i].fuseStepProjections(pb);
         break;
       case Kind::LightConv:
       case Kind::DynamicConv:

@@ -197,6 +197,42 @@ TEST_CASE("softmax kernel: reference mode and bad mask shape") {
   CHECK_THROWS_AS(softmaxForward(x, Tensor::zeros(Shape{3, 4}), true), ShapeError);
 }
 
+TEST_CASE("log-softmax shifts: x - shift is the log-softmax bit for bit, on every row path") {
+  Rng rng(21);
+  const float inf = std::numeric_limits<float>::infinity();
+  for (bool portable : {false, true}) {
+    cpu::setPortableSoftmax(portable);
+    for (int64_t n : {1, 5, 37, 64, 65, 1000, 10000}) {
+      CAPTURE(portable);
+      CAPTURE(n);
+      Tensor x = rnd(Shape{3, n}, rng, -20.f, 20.f);
+      float* p = x.data<float>();
+      for (int64_t j = 0; j < n; ++j) p[n + j] = -inf;  // row 1: all -inf
+      if (n > 3) p[2 * n + 3] = -inf;                   // row 2: one impossible token
+      Tensor shift = logSoftmaxShifts(x);
+      Tensor y = softmaxForward(x, Tensor(), true);
+      REQUIRE(shift.shape() == Shape{3});
+      CHECK(shift.data<float>()[1] == inf);
+      bool same = true;
+      for (int64_t r = 0; r < 3; ++r)
+        for (int64_t j = 0; j < n; ++j) {
+          const float a = p[r * n + j] - shift.data<float>()[r], b = y.data<float>()[r * n + j];
+          same = same && (a == b || (std::isnan(a) && std::isnan(b)));
+        }
+      CHECK(same);
+      // Against the double-precision reference: log Σ exp(x - shift) = 0 per live row.
+      Tensor want = ref::logSoftmaxShifts(x);
+      for (int64_t r : {0, 2}) CHECK(shift.data<float>()[r] == doctest::Approx(want.data<float>()[r]).epsilon(1e-6));
+    }
+  }
+  cpu::setPortableSoftmax(false);
+  setReferenceKernels(true);
+  Tensor x = rnd(Shape{2, 7}, rng);
+  CHECK(maxDiff(logSoftmaxShifts(x), ref::logSoftmaxShifts(x)) == 0.f);
+  setReferenceKernels(false);
+  CHECK_THROWS_AS(logSoftmaxShifts(Tensor()), ShapeError);
+}
+
 // Timings (run with --no-skip): fused loop vs oneDNN vs reference.
 TEST_CASE("softmax kernel: timings" * doctest::skip()) {
   Rng rng(1);

@@ -363,6 +363,9 @@ TEST_CASE("layers: cross-attention steps over the padded, transposed source layo
     CrossKv kv = mha.precompute(Var(mem), km.reshape(Shape{B, S}));
     CHECK(kv.paddedLength() == 48);
     CHECK(kv.sourceLength == S);
+    // Row 0 reads all 48 positions, row 1 (28 real keys) only its first two blocks.
+    CHECK(kv.span.data<int32_t>()[0] == 48);
+    CHECK(kv.span.data<int32_t>()[1] == 32);
     // Rows 0..3 read sources 1, 1, 0, 1 (beam rows of two sentences).
     std::vector<int32_t> rowOf = {1, 1, 0, 1};
     Tensor x = Tensor::empty(Shape{4, 1, E});

@@ -234,6 +234,14 @@ TEST_CASE("decoding: a model frozen for inference (packed linear weights) decode
     EncoderDecoder model(tinyConfig(blk, blk, true), ps, rng);
     Tensor src = ids({{5, 6, 7, 8, 3}, {9, 10, 3}}, 5);
     Tensor tgt = ids({{2, 4, 5, 6, 7}, {2, 8, 9, 10, 11}}, 5);
+    // Biases start at zero; give each its own values so a packed or fused copy that put a
+    // bias in the wrong place would show.
+    Rng brng(5);
+    for (auto& [name, v] : ps.all())
+      if (name.size() > 5 && name.compare(name.size() - 5, 5, "/bias") == 0) {
+        float* p = v.value().data<float>();
+        for (int64_t i = 0; i < v.value().elements(); ++i) p[i] = brng.uniform(-0.5f, 0.5f);
+      }
     Tensor full;
     {
       NoGradScope ng;

@@ -115,8 +115,10 @@ float rowMax(const float* v, int64_t n) {
 }
 
 // y = softmax(x + m) of one row; m may be null, or broadcast (mStride 0).
+// shiftOnly (log-softmax only): store the row's shift (log-softmax = x - shift, +inf for a
+// fully masked row) there and skip the pass that writes y.
 void softmaxRow(const float* __restrict x, const float* __restrict m, int64_t mStride,
-                float* __restrict y, int64_t n, bool logSoftmax) {
+                float* __restrict y, int64_t n, bool logSoftmax, float* shiftOnly = nullptr) {
   const float* v = x;  // the logits, x + m when masked (then held in y)
   if (m) {
     if (mStride) {
@@ -129,6 +131,10 @@ void softmaxRow(const float* __restrict x, const float* __restrict m, int64_t mS
   }
   float mx = rowMax(v, n);
   if (mx == kNegInf) {  // fully masked row
+    if (shiftOnly) {
+      *shiftOnly = -kNegInf;
+      return;
+    }
     float fill = logSoftmax ? kNegInf : 0.f;
     for (int64_t j = 0; j < n; ++j) y[j] = fill;
     return;
@@ -138,6 +144,10 @@ void softmaxRow(const float* __restrict x, const float* __restrict m, int64_t mS
 #pragma omp simd reduction(+ : sum)
     for (int64_t j = 0; j < n; ++j) sum += expNonPositive(v[j] - mx);
     float shift = mx + std::log(sum);
+    if (shiftOnly) {
+      *shiftOnly = shift;
+      return;
+    }
     for (int64_t j = 0; j < n; ++j) y[j] = v[j] - shift;
   } else {
 #pragma omp simd reduction(+ : sum)
@@ -181,7 +191,7 @@ inline __mmask16 tailMask(int64_t left) {
 }
 
 void softmaxRow512(const float* x, const float* m, int64_t mStride, float* y, int64_t n,
-                   bool logSoftmax) {
+                   bool logSoftmax, float* shiftOnly = nullptr) {
   const float* v = m ? y : x;
   __m512 vmax = _mm512_set1_ps(kNegInf);
   for (int64_t j = 0; j < n; j += 16) {
@@ -195,6 +205,10 @@ void softmaxRow512(const float* x, const float* m, int64_t mStride, float* y, in
   }
   float mx = _mm512_reduce_max_ps(vmax);
   if (mx == kNegInf) {  // fully masked row
+    if (shiftOnly) {
+      *shiftOnly = -kNegInf;
+      return;
+    }
     __m512 fill = _mm512_set1_ps(logSoftmax ? kNegInf : 0.f);
     for (int64_t j = 0; j < n; j += 16) _mm512_mask_storeu_ps(y + j, tailMask(n - j), fill);
     return;
@@ -208,6 +222,10 @@ void softmaxRow512(const float* x, const float* m, int64_t mStride, float* y, in
   }
   float sum = _mm512_reduce_add_ps(vsum);
   if (logSoftmax) {
+    if (shiftOnly) {
+      *shiftOnly = mx + std::log(sum);
+      return;
+    }
     __m512 shift = _mm512_set1_ps(mx + std::log(sum));
     for (int64_t j = 0; j < n; j += 16) {
       __mmask16 k = tailMask(n - j);
@@ -224,7 +242,7 @@ void softmaxRow512(const float* x, const float* m, int64_t mStride, float* y, in
 // Rows of at most 64 (attention over short sentences) stay in registers: no
 // store-then-reload of a masked store (which defeats store forwarding).
 void softmaxRowShort512(const float* x, const float* m, int64_t mStride, float* y, int64_t n,
-                        bool logSoftmax) {
+                        bool logSoftmax, float* shiftOnly = nullptr) {
   constexpr int kMaxVecs = 4;
   __m512 v[kMaxVecs];
   __mmask16 km[kMaxVecs];
@@ -241,6 +259,10 @@ void softmaxRowShort512(const float* x, const float* m, int64_t mStride, float* 
   }
   float mx = _mm512_reduce_max_ps(vmax);
   if (mx == kNegInf) {  // fully masked row
+    if (shiftOnly) {
+      *shiftOnly = -kNegInf;
+      return;
+    }
     __m512 fill = _mm512_set1_ps(logSoftmax ? kNegInf : 0.f);
     for (int i = 0; i < kMaxVecs; ++i) _mm512_mask_storeu_ps(y + i * 16, km[i], fill);
     return;
@@ -255,6 +277,10 @@ void softmaxRowShort512(const float* x, const float* m, int64_t mStride, float* 
   }
   float sum = _mm512_reduce_add_ps(vsum);
   if (logSoftmax) {
+    if (shiftOnly) {
+      *shiftOnly = mx + std::log(sum);
+      return;
+    }
     __m512 shift = _mm512_set1_ps(mx + std::log(sum));
 #pragma GCC unroll 4
     for (int i = 0; i < kMaxVecs; ++i)
@@ -313,7 +339,7 @@ inline float hsum256(__m256 v) {
 }
 
 void softmaxRow256(const float* x, const float* m, int64_t mStride, float* y, int64_t n,
-                   bool logSoftmax) {
+                   bool logSoftmax, float* shiftOnly = nullptr) {
   const float* v = m ? y : x;
   const int64_t nv = n / 8 * 8;
   const __m256 ninf = _mm256_set1_ps(kNegInf);
@@ -343,6 +369,10 @@ void softmaxRow256(const float* x, const float* m, int64_t mStride, float* y, in
   }
   float mx = hmax256(_mm256_max_ps(vmax0, vmax1));
   if (mx == kNegInf) {  // fully masked row
+    if (shiftOnly) {
+      *shiftOnly = -kNegInf;
+      return;
+    }
     float fill = logSoftmax ? kNegInf : 0.f;
     for (int64_t i = 0; i < n; ++i) y[i] = fill;
     return;
@@ -372,6 +402,10 @@ void softmaxRow256(const float* x, const float* m, int64_t mStride, float* y, in
   }
   const float sum = hsum256(_mm256_add_ps(s0, s1));
   if (logSoftmax) {
+    if (shiftOnly) {
+      *shiftOnly = mx + std::log(sum);
+      return;
+    }
     const __m256 shift = _mm256_set1_ps(mx + std::log(sum));
     for (j = 0; j < nv; j += 8) _mm256_storeu_ps(y + j, _mm256_sub_ps(_mm256_loadu_ps(v + j), shift));
     if (nv < n)
@@ -388,14 +422,14 @@ void softmaxRow256(const float* x, const float* m, int64_t mStride, float* y, in
 // The row routine of this build: the intrinsic row for the instruction set, or
 // the portable loop (always, with setPortableSoftmax(true)).
 void rowOfBuild(const float* x, const float* m, int64_t mStride, float* y, int64_t n,
-                bool logSoftmax) {
+                bool logSoftmax, float* shiftOnly = nullptr) {
 #if defined(__AVX512F__)
-  if (!gPortable && n <= 64) return softmaxRowShort512(x, m, mStride, y, n, logSoftmax);
-  if (!gPortable) return softmaxRow512(x, m, mStride, y, n, logSoftmax);
+  if (!gPortable && n <= 64) return softmaxRowShort512(x, m, mStride, y, n, logSoftmax, shiftOnly);
+  if (!gPortable) return softmaxRow512(x, m, mStride, y, n, logSoftmax, shiftOnly);
 #elif defined(__AVX2__) && defined(__FMA__)
-  if (!gPortable) return softmaxRow256(x, m, mStride, y, n, logSoftmax);
+  if (!gPortable) return softmaxRow256(x, m, mStride, y, n, logSoftmax, shiftOnly);
 #endif
-  softmaxRow(x, m, mStride, y, n, logSoftmax);
+  softmaxRow(x, m, mStride, y, n, logSoftmax, shiftOnly);
 }
 
 }  // namespace
@@ -428,6 +462,18 @@ Tensor softmaxForward(const Tensor& x, const Tensor& mask, bool logSoftmax) {
     }
   }
   return y;
+}
+
+Tensor logSoftmaxShifts(const Tensor& x) {
+  const Shape& s = x.shape();
+  const int64_t n = s[-1], rows = n ? s.elements() / n : 0;
+  Tensor shift = Tensor::empty(Shape{rows});
+  const float* px = x.data<float>();
+  float* ps = shift.data<float>();
+#pragma omp parallel for schedule(static) if (rows * n >= kParallelMin)
+  for (int64_t r = 0; r < rows; ++r)
+    rowOfBuild(px + r * n, nullptr, 0, nullptr, n, true, ps + r);
+  return shift;
 }
 
 Tensor softmaxBackward(const Tensor& y, const Tensor& dy, bool logSoftmax) {

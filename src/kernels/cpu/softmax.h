@@ -7,6 +7,10 @@ namespace lt::kernels::cpu {
 
 Tensor softmaxForward(const Tensor& x, const Tensor& mask, bool logSoftmax);
 Tensor softmaxBackward(const Tensor& y, const Tensor& dy, bool logSoftmax);
+// Per-row shift of log-softmax over the last axis: x - shift[r] equals softmaxForward(x, {},
+// true) bit for bit (the same row routine, stopped before its write pass); +inf for a row
+// that is all -inf.
+Tensor logSoftmaxShifts(const Tensor& x);
 
 // y = softmax(x + m) of one row of n (m null or a full row; x, y distinct), by
 // the same row routine softmaxForward uses on this build (fused attention).

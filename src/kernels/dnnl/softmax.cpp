@@ -26,6 +26,13 @@ Tensor softmaxForward(const Tensor& x, const Tensor& mask, bool logSoftmax) {
   return cpu::softmaxForward(x, mask, logSoftmax);
 }
 
+Tensor logSoftmaxShifts(const Tensor& x) {
+  LT_CHECK(x.defined() && x.dtype() == DType::F32 && x.rank() >= 1, ShapeError,
+           "logSoftmaxShifts: x must be f32 [..., N], got {}", x.defined() ? x.shape().toString() : "undefined");
+  if (referenceKernels()) return ref::logSoftmaxShifts(x);
+  return cpu::logSoftmaxShifts(x);
+}
+
 Tensor softmaxBackward(const Tensor& y, const Tensor& dy, bool logSoftmax) {
   checkSameShape(logSoftmax ? "logSoftmax backward" : "softmax backward", y, dy);
   if (referenceKernels()) return ref::softmaxBackward(y, dy, logSoftmax);

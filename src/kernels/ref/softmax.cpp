@@ -41,6 +41,24 @@ Tensor softmaxForward(const Tensor& x, const Tensor& mask, bool logSoftmax) {
   return y;
 }
 
+Tensor logSoftmaxShifts(const Tensor& x) {
+  const int64_t n = x.shape()[-1], rows = n ? x.elements() / n : 0;
+  Tensor shift = Tensor::empty(Shape{rows});
+  const double inf = std::numeric_limits<double>::infinity();
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* row = x.data<float>() + r * n;
+    double mx = -inf, z = 0;
+    for (int64_t j = 0; j < n; ++j) mx = std::max(mx, double(row[j]));
+    if (mx == -inf) {
+      shift.data<float>()[r] = float(inf);
+      continue;
+    }
+    for (int64_t j = 0; j < n; ++j) z += std::exp(double(row[j]) - mx);
+    shift.data<float>()[r] = float(mx + std::log(z));
+  }
+  return shift;
+}
+
 Tensor softmaxBackward(const Tensor& y, const Tensor& dy, bool logSoftmax) {
   const Shape& s = y.shape();
   int64_t n = s[-1];
