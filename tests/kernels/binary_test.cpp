@@ -56,7 +56,8 @@ TEST_CASE("binary kernel: all ops and broadcast patterns match reference") {
       {Shape{3, 1}, Shape{1, 5}},       {Shape{5, 2, 7, 9}, Shape{5, 1, 1, 9}},
       {Shape{5, 1, 1, 9}, Shape{5, 2, 7, 9}}, {Shape{1, 1, 6, 6}, Shape{3, 2, 6, 6}},
       {Shape{2, 3, 5}, Shape{2, 1, 5}}, {Shape{1, 3, 1}, Shape{2, 3, 5}},
-      {Shape{64, 33}, Shape{33}},       {Shape{1, 1}, Shape{1, 1}}};
+      {Shape{64, 33}, Shape{33}},       {Shape{1, 1}, Shape{1, 1}},
+      {Shape{37, 1, 160}, Shape{37, 1, 160}}};  // same shapes: the flat loop
   cases.push_back({Shape{4, 30, 200}, Shape{4, 1, 200}});  // above the small-size limit
   cases.push_back({Shape{4, 1, 200}, Shape{4, 30, 200}});
   cases.push_back({Shape{30, 1}, Shape{1, 1000}});
