@@ -433,6 +433,85 @@ void withHeadWidth(int dh, F&& f) {
   }
 }
 
+#if defined(__AVX512F__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"  // GCC 12 reduce intrinsics
+// attendOneT for G <= 4 rows that read the same source block (the beam rows of one sentence),
+// on AVX-512: each 16-position vector of keys and each value row is loaded once and used by
+// all G queries, instead of once per query. Same arithmetic per query as attendOneT except
+// the order of the score and output sums. DH <= 64 keeps G x ceil(DH/16) output accumulators
+// in registers.
+template <int DH>
+void attendGroupT512(const float* const* qv, int G, const float* kt, const float* vb, int P,
+                     int len, const float* m, float scale, float* const* s, float* const* o) {
+  using kernels::vec::kSoftmaxCut;
+  constexpr int NC = (DH + 15) / 16;
+  constexpr __mmask16 kLast = DH % 16 == 0 ? __mmask16(0xFFFF) : __mmask16((1u << (DH % 16)) - 1u);
+  auto mk = [](int c) { return c == NC - 1 ? kLast : __mmask16(0xFFFF); };
+  const __m512 vscale = _mm512_set1_ps(scale);
+  float inv[4];
+  for (int j0 = 0; j0 < len; j0 += 16) {
+    __m512 a[4], b[4];  // even and odd channels: two chains per query
+    for (int g = 0; g < 4; ++g) a[g] = b[g] = _mm512_setzero_ps();
+    const float* kb = kt + j0;
+    int c = 0;
+    for (; c + 2 <= DH; c += 2) {
+      const __m512 k0 = _mm512_loadu_ps(kb + int64_t(c) * P);
+      const __m512 k1 = _mm512_loadu_ps(kb + int64_t(c + 1) * P);
+      for (int g = 0; g < G; ++g) {
+        a[g] = _mm512_fmadd_ps(_mm512_set1_ps(qv[g][c]), k0, a[g]);
+        b[g] = _mm512_fmadd_ps(_mm512_set1_ps(qv[g][c + 1]), k1, b[g]);
+      }
+    }
+    if (c < DH) {
+      const __m512 k0 = _mm512_loadu_ps(kb + int64_t(c) * P);
+      for (int g = 0; g < G; ++g) a[g] = _mm512_fmadd_ps(_mm512_set1_ps(qv[g][c]), k0, a[g]);
+    }
+    const __m512 mv = _mm512_loadu_ps(m + j0);
+    for (int g = 0; g < G; ++g)
+      _mm512_storeu_ps(s[g] + j0, _mm512_fmadd_ps(_mm512_add_ps(a[g], b[g]), vscale, mv));
+  }
+  for (int g = 0; g < G; ++g) {  // softmax of each query's scores, 16 lanes at a time
+    float* sg = s[g];
+    __m512 mx = _mm512_loadu_ps(sg);
+    for (int j0 = 16; j0 < len; j0 += 16) mx = _mm512_max_ps(mx, _mm512_loadu_ps(sg + j0));
+    const __m512 vmx = _mm512_set1_ps(_mm512_reduce_max_ps(mx));
+    float e16[16];
+    __m512 sum = _mm512_setzero_ps();
+    for (int j0 = 0; j0 < len; j0 += 16) {
+      _mm512_storeu_ps(e16, _mm512_max_ps(_mm512_sub_ps(_mm512_loadu_ps(sg + j0), vmx),
+                                          _mm512_set1_ps(kSoftmaxCut)));
+#pragma omp simd
+      for (int j = 0; j < 16; ++j) e16[j] = e16[j] > kSoftmaxCut ? kernels::vec::expVec(e16[j]) : 0.f;
+      const __m512 e = _mm512_loadu_ps(e16);
+      _mm512_storeu_ps(sg + j0, e);
+      sum = _mm512_add_ps(sum, e);
+    }
+    inv[g] = 1.f / _mm512_reduce_add_ps(sum);
+  }
+  __m512 acc[4][NC];
+  for (int g = 0; g < 4; ++g)
+    for (int c = 0; c < NC; ++c) acc[g][c] = _mm512_setzero_ps();
+  for (int j = 0; j < len; ++j) {
+    const float* vj = vb + int64_t(j) * DH;
+    __m512 vv[NC];
+    for (int c = 0; c < NC; ++c) vv[c] = _mm512_maskz_loadu_ps(mk(c), vj + 16 * c);
+    for (int g = 0; g < G; ++g) {
+      const float wj = s[g][j];
+      if (wj == 0.f) continue;  // padding and negligible keys
+      const __m512 w = _mm512_set1_ps(wj);
+      for (int c = 0; c < NC; ++c) acc[g][c] = _mm512_fmadd_ps(w, vv[c], acc[g][c]);
+    }
+  }
+  for (int g = 0; g < G; ++g) {
+    const __m512 vi = _mm512_set1_ps(inv[g]);
+    for (int c = 0; c < NC; ++c)
+      _mm512_mask_storeu_ps(o[g] + 16 * c, mk(c), _mm512_mul_ps(acc[g][c], vi));
+  }
+}
+#pragma GCC diagnostic pop
+#endif
+
 template <int DH>
 void attendSourceAll(const float* q, const float* Kt, const float* V, int P, const int32_t* rowOf,
                      int N, int H, int dh, float scale, const float* keyMask, float* out,
@@ -441,7 +520,31 @@ void attendSourceAll(const float* q, const float* Kt, const float* V, int P, con
   const int64_t block = int64_t(H) * P * dh, groups = (N + G - 1) / G;
 #pragma omp parallel for schedule(static) if (int64_t(N) * H * P * dh > 16384)
   for (int64_t g = 0; g < groups; ++g)
-    for (int64_t h = 0; h < H; ++h)
+    for (int64_t h = 0; h < H; ++h) {
+#if defined(__AVX512F__)
+      if constexpr (DH > 0 && DH <= 64) {
+        // Runs of consecutive rows of the group that read the same source block.
+        const int64_t end = std::min<int64_t>(N, (g + 1) * G);
+        for (int64_t n0 = g * G; n0 < end;) {
+          const int64_t r = rowOf ? rowOf[n0] : n0;
+          int64_t n1 = n0 + 1;
+          while (n1 < end && (rowOf ? rowOf[n1] : n1) == r) ++n1;
+          const float* qs[4];
+          float *ss[4], *os[4];
+          for (int64_t n = n0; n < n1; ++n) {
+            const int64_t nh = n * H + h;
+            qs[n - n0] = q + nh * dh;
+            ss[n - n0] = scratch + nh * P;
+            os[n - n0] = out + nh * dh;
+          }
+          attendGroupT512<DH>(qs, int(n1 - n0), Kt + r * block + h * int64_t(P) * dh,
+                              V + r * block + h * int64_t(P) * dh, P, span ? span[r] : P,
+                              keyMask + r * P, scale, ss, os);
+          n0 = n1;
+        }
+        continue;
+      }
+#endif
       for (int64_t n = g * G; n < std::min<int64_t>(N, (g + 1) * G); ++n) {
         const int64_t nh = n * H + h, r = rowOf ? rowOf[n] : n;
         // Kt rows keep their stride P; only the first `len` positions are read.
@@ -449,6 +552,7 @@ void attendSourceAll(const float* q, const float* Kt, const float* V, int P, con
                        V + r * block + h * int64_t(P) * dh, P, span ? span[r] : P,
                        keyMask + r * P, dh, scale, scratch + nh * P, out + nh * dh);
       }
+    }
 }
 }  // namespace
 
