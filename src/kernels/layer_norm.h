@@ -29,6 +29,12 @@ struct LayerNormGrads {
 LayerNormResult layerNormForward(const Tensor& x, const Tensor& gamma, const Tensor& beta,
                                  float eps);
 
+// y = LN(a + b) for a, b of one shape (a post-norm sublayer's residual and output), inference:
+// small inputs sum and normalise in one loop (cpu::layerNormForward with a residual), larger
+// ones add then normalise. Equal to layerNormForward(a + b) bit for bit.
+LayerNormResult addLayerNormForward(const Tensor& a, const Tensor& b, const Tensor& gamma,
+                                    const Tensor& beta, float eps);
+
 LayerNormGrads layerNormBackward(const Tensor& x, const Tensor& gamma, const Tensor& mean,
                                  const Tensor& var, const Tensor& dy, float eps);
 

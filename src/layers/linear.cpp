@@ -64,6 +64,9 @@ LayerNorm::LayerNorm(ParamBuilder& pb, const Scope& scope, int dim, float eps) :
 }
 
 Var LayerNorm::operator()(const Var& x) const { return ops::layerNorm(x, gamma_, beta_, eps_); }
+Var LayerNorm::addNorm(const Var& x, const Var& residual) const {
+  return ops::addLayerNorm(x, residual, gamma_, beta_, eps_);
+}
 
 Tensor sinusoidalPositions(int maxPos, int dim) {
   LT_CHECK(dim % 2 == 0 && dim >= 2, ConfigError,

@@ -62,6 +62,7 @@ public:
   LayerNorm() = default;
   LayerNorm(ParamBuilder& pb, const Scope& scope, int dim, float eps = 1e-5f);
   Var operator()(const Var& x) const;  // over the last axis
+  Var addNorm(const Var& x, const Var& residual) const;  // LN(x + residual), ops::addLayerNorm
 
 private:
   Var gamma_, beta_;

@@ -91,7 +91,7 @@ Tensor keepOf(const Tensor& keyMask) {
 template <typename F>
 Var sublayer(const Var& x, const layers::LayerNorm& ln, bool preNorm, float p, RunCtx& ctx, F f) {
   if (preNorm) return ops::add(x, layers::dropout(f(ln(x)), p, ctx));
-  return ln(ops::add(x, layers::dropout(f(x), p, ctx)));
+  return ln.addNorm(x, layers::dropout(f(x), p, ctx));  // one fused op at inference
 }
 
 }  // namespace

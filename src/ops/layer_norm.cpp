@@ -2,6 +2,7 @@
 
 #include "common/error.h"
 #include "kernels/layer_norm.h"
+#include "ops/binary.h"
 
 namespace lt::ops {
 
@@ -38,6 +39,20 @@ Var layerNorm(const Var& x, const Var& gamma, const Var& beta, float eps) {
                       if (ng.requiresGrad) addFreshGrad(ng, std::move(g.dgamma));
                       if (nb.requiresGrad) addFreshGrad(nb, std::move(g.dbeta));
                     });
+}
+
+Var addLayerNorm(const Var& a, const Var& b, const Var& gamma, const Var& beta, float eps) {
+  if (gradEnabled() || !a.defined() || !b.defined() || a.shape() != b.shape() || !gamma.defined() ||
+      !beta.defined())
+    return layerNorm(add(a, b), gamma, beta, eps);  // also reports bad shapes
+  const int64_t c = a.rank() ? a.dim(-1) : 0;
+  LT_CHECK(a.rank() >= 1 && gamma.rank() == 1 && gamma.dim(0) == c && beta.rank() == 1 &&
+               beta.dim(0) == c && eps >= 0.f,
+           ShapeError, "addLayerNorm: x {}, gamma {}, beta {}: gamma and beta must be [{}], eps >= 0",
+           a.shape().toString(), gamma.shape().toString(), beta.shape().toString(), c);
+  return lt::detail::untracked(
+      kernels::addLayerNormForward(a.value(), b.value(), gamma.value(), beta.value(), eps).y,
+      "addLayerNorm");
 }
 
 }  // namespace lt::ops

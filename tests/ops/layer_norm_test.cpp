@@ -6,6 +6,7 @@
 
 #include "common/error.h"
 #include "kernels/ref/layer_norm.h"
+#include "ops/binary.h"
 #include "ops/layer_norm.h"
 #include "support/gradcheck.h"
 
@@ -73,4 +74,42 @@ TEST_CASE("ops::layerNorm bad shapes name the op and both shapes") {
   }
   CHECK_THROWS_AS(ops::layerNorm(x, Var(Tensor::zeros(Shape{5})), Var(Tensor::zeros(Shape{1, 5}))),
                   ShapeError);
+}
+
+TEST_CASE("ops::addLayerNorm: the fused inference op equals layerNorm(add) bit for bit") {
+  Rng rng(12);
+  // 37 x 160 takes the fused loop, 300 x 512 (above 2^17 elements) the add + oneDNN path.
+  for (Shape s : {Shape{37, 1, 160}, Shape{3, 7}, Shape{300, 512}}) {
+    CAPTURE(s.toString());
+    const int64_t c = s[-1];
+    Var a(randomTensor(s, rng, -2.f, 2.f)), b(randomTensor(s, rng, -2.f, 2.f));
+    Var g(randomTensor(Shape{c}, rng, 0.5f, 1.5f)), be(randomTensor(Shape{c}, rng));
+    NoGradScope ng;
+    Tensor want = ops::layerNorm(ops::add(a, b), g, be).value();
+    Tensor got = ops::addLayerNorm(a, b, g, be).value();
+    CHECK(maxAbsDiff(got, want) == 0.f);
+    CHECK(maxAbsDiff(ops::addLayerNorm(b, a, g, be).value(), want) == 0.f);  // a + b == b + a
+  }
+  // Independent check of the fused loop: against the double-precision reference of a + b.
+  Tensor a = randomTensor(Shape{5, 9}, rng), b = randomTensor(Shape{5, 9}, rng);
+  Tensor g = randomTensor(Shape{9}, rng, 0.5f, 1.5f), be = randomTensor(Shape{9}, rng);
+  Tensor sum = Tensor::empty(Shape{5, 9});
+  for (int64_t i = 0; i < 45; ++i) sum.data<float>()[i] = a.data<float>()[i] + b.data<float>()[i];
+  {
+    NoGradScope ng;
+    CHECK(maxAbsDiff(ops::addLayerNorm(Var(a), Var(b), Var(g), Var(be)).value(),
+                     kernels::ref::layerNormForward(sum, g, be, 1e-5f).y) <= 2e-5f);
+  }
+  // With gradients the op is the composition: finite differences through both inputs.
+  GradCheckOptions o;
+  o.eps = 1e-2f;
+  o.atol = 3e-3;
+  o.rtol = 3e-2;
+  gradCheck("addLayerNorm",
+            [](const std::vector<Var>& v) { return ops::addLayerNorm(v[0], v[1], v[2], v[3], 1e-3f); },
+            {a, b, g, be}, o);
+  // Shapes that do not match are reported as the composition reports them.
+  NoGradScope ng;
+  CHECK_THROWS_AS(ops::addLayerNorm(Var(a), Var(Tensor::zeros(Shape{5, 8})), Var(g), Var(be)), ShapeError);
+  CHECK_THROWS_AS(ops::addLayerNorm(Var(a), Var(b), Var(Tensor::zeros(Shape{8})), Var(be)), ShapeError);
 }

@@ -5,7 +5,7 @@
 namespace lt::kernels::cpu {
 
 LayerNormResult layerNormForward(const Tensor& x, const Tensor& gamma, const Tensor& beta,
-                                 float eps) {
+                                 float eps, const Tensor& residual) {
   const int64_t c = x.rank() ? x.dim(-1) : 0, rows = c ? x.elements() / c : 0;
   LayerNormResult r = LayerNormResult::empty(x.shape(), rows);
   const float* px = x.data<float>();
@@ -14,12 +14,19 @@ LayerNormResult layerNormForward(const Tensor& x, const Tensor& gamma, const Ten
   float* py = r.y.data<float>();
   float* pm = r.mean.data<float>();
   float* pv = r.var.data<float>();
+  const float* pr = residual.defined() ? residual.data<float>() : nullptr;
   // Two passes per row (mean, then the centred sum of squares): exact for rows whose mean
   // is far from 0, unlike E[x²] - E[x]².
 #pragma omp parallel for schedule(static) if (rows * c >= 65536)
   for (int64_t i = 0; i < rows; ++i) {
     const float* xi = px + i * c;
     float* yi = py + i * c;
+    if (pr) {  // z = x + residual, normalised in place
+      const float* ri = pr + i * c;
+#pragma omp simd
+      for (int64_t j = 0; j < c; ++j) yi[j] = xi[j] + ri[j];
+      xi = yi;
+    }
     float sum = 0.f;
 #pragma omp simd reduction(+ : sum)
     for (int64_t j = 0; j < c; ++j) sum += xi[j];

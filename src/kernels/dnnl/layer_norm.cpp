@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "kernels/backend.h"
+#include "kernels/binary.h"
 #include "kernels/cpu/layer_norm.h"
 #include "kernels/dnnl/context.h"
 #include "kernels/ref/layer_norm.h"
@@ -44,6 +45,15 @@ dnnl::layer_normalization_forward::primitive_desc forwardPd(const LnDescs& m, fl
 }
 
 }  // namespace
+
+LayerNormResult addLayerNormForward(const Tensor& a, const Tensor& b, const Tensor& gamma,
+                                    const Tensor& beta, float eps) {
+  LT_CHECK(a.shape() == b.shape(), ShapeError, "addLayerNorm: {} and {} differ",
+           a.shape().toString(), b.shape().toString());
+  if (!referenceKernels() && a.elements() <= cpu::kLayerNormSmallElements)
+    return cpu::layerNormForward(a, gamma, beta, eps, b);
+  return layerNormForward(binaryForward(BinaryKind::Add, a, b), gamma, beta, eps);
+}
 
 LayerNormResult layerNormForward(const Tensor& x, const Tensor& gamma, const Tensor& beta,
                                  float eps) {
