@@ -24,8 +24,9 @@ std::vector<float> expandWeights(const Tensor& w, int64_t C) {
   const int64_t H = w.dim(0), k = w.dim(1), R = C / H;
   const float* wp = w.data<float>();
   std::vector<float> wc(static_cast<size_t>(k * C));
-  for (int64_t j = 0; j < k; ++j)
-    for (int64_t c = 0; c < C; ++c) wc[size_t(j * C + c)] = wp[(c / R) * k + j];
+  for (int64_t j = 0; j < k; ++j)  // head-major channels: no division per element
+    for (int64_t h = 0; h < H; ++h)
+      std::fill_n(wc.data() + j * C + h * R, R, wp[h * k + j]);
   return wc;
 }
 
@@ -43,6 +44,7 @@ void taps(float* out, const float* in0, int64_t inStride, const float* wc, int64
 #pragma omp simd
         for (int64_t c = 0; c < kBlock; ++c) acc[c] += wr[c] * xr[c];
       } else {
+#pragma omp simd
         for (int64_t c = 0; c < n; ++c) acc[c] += wr[c] * xr[c];
       }
     }
