@@ -215,6 +215,47 @@ Var MultiHeadAttention::stepCross(const Var& x, const CrossKv& kv, const int32_t
 }
 
 namespace {
+// Turns scores s[0, len) with maximum mx into unnormalised softmax weights in place (weights
+// below e^kSoftmaxCut of the largest are exactly 0) and returns 1 / their sum.
+float softmaxWeights(float* s, int len, float mx) {
+  using kernels::vec::kSoftmaxCut;
+  for (int j = 0; j < len; ++j) s[j] = std::max(s[j] - mx, kSoftmaxCut);
+#pragma omp simd
+  for (int j = 0; j < len; ++j) s[j] = s[j] > kSoftmaxCut ? kernels::vec::expVec(s[j]) : 0.f;
+  float sum = 0.f;
+  for (int j = 0; j < len; ++j) sum += s[j];
+  return 1.f / sum;
+}
+
+// The same for len a multiple of 16 (the padded source layout), finding the maximum itself:
+// the max and the sum reduce 16 lanes at a time, with no scalar tails.
+float softmaxWeights16(float* s, int len) {
+  using kernels::vec::kSoftmaxCut;
+  constexpr int W = 16;
+  float mx16[W];
+  for (int j = 0; j < W; ++j) mx16[j] = s[j];
+  for (int j0 = W; j0 < len; j0 += W) {
+#pragma omp simd
+    for (int j = 0; j < W; ++j) mx16[j] = std::max(mx16[j], s[j0 + j]);
+  }
+  float mx = mx16[0];
+  for (int j = 1; j < W; ++j) mx = std::max(mx, mx16[j]);
+  float sum16[W] = {};
+  for (int j0 = 0; j0 < len; j0 += W) {
+#pragma omp simd
+    for (int j = 0; j < W; ++j) s[j0 + j] = std::max(s[j0 + j] - mx, kSoftmaxCut);
+#pragma omp simd
+    for (int j = 0; j < W; ++j) {
+      const float x = s[j0 + j];
+      s[j0 + j] = x > kSoftmaxCut ? kernels::vec::expVec(x) : 0.f;
+      sum16[j] += s[j0 + j];
+    }
+  }
+  float sum = 0.f;
+  for (int j = 0; j < W; ++j) sum += sum16[j];
+  return 1.f / sum;
+}
+
 // softmax(scale · q·Kᵀ) · V for one (row, head) over cached keys [0, len); key/value j is
 // at kb/vb + jr[j]·blockStride + j·d (jr: the slot map's block of each key). DH > 0 fixes
 // the head width at compile time so the dot products unroll and the output row stays in
@@ -222,7 +263,6 @@ namespace {
 template <int DH>
 void attendOne(const float* qv, const float* kb, const float* vb, const int32_t* jr,
                int64_t blockStride, int len, int dh, float scale, float* s, float* o) {
-  using kernels::vec::kSoftmaxCut;
   const int d = DH > 0 ? DH : dh;
   auto at = [&](int j) { return int64_t(jr[j]) * blockStride + int64_t(j) * d; };
   float mx = -INFINITY;
@@ -235,12 +275,7 @@ void attendOne(const float* qv, const float* kb, const float* vb, const int32_t*
     s[j] = acc;
     mx = std::max(mx, acc);
   }
-  for (int j = 0; j < len; ++j) s[j] = std::max(s[j] - mx, kSoftmaxCut);
-#pragma omp simd
-  for (int j = 0; j < len; ++j) s[j] = s[j] > kSoftmaxCut ? kernels::vec::expVec(s[j]) : 0.f;
-  float sum = 0.f;
-  for (int j = 0; j < len; ++j) sum += s[j];
-  const float inv = 1.f / sum;
+  const float inv = softmaxWeights(s, len, mx);
   if constexpr (DH > 0) {
     float acc[DH] = {};
     for (int j = 0; j < len; ++j) {
@@ -272,7 +307,6 @@ void attendOne(const float* qv, const float* kb, const float* vb, const int32_t*
 template <int DH>
 void attendOne512(const float* qv, const float* kb, const float* vb, const int32_t* jr,
                   int64_t blockStride, int len, float scale, float* s, float* o) {
-  using kernels::vec::kSoftmaxCut;
   constexpr int NC = (DH + 15) / 16;
   constexpr __mmask16 kLast = DH % 16 == 0 ? __mmask16(0xFFFF) : __mmask16((1u << (DH % 16)) - 1u);
   auto mk = [](int c) { return c == NC - 1 ? kLast : __mmask16(0xFFFF); };
@@ -289,12 +323,7 @@ void attendOne512(const float* qv, const float* kb, const float* vb, const int32
     s[j] = a;
     mx = std::max(mx, a);
   }
-  for (int j = 0; j < len; ++j) s[j] = std::max(s[j] - mx, kSoftmaxCut);
-#pragma omp simd
-  for (int j = 0; j < len; ++j) s[j] = s[j] > kSoftmaxCut ? kernels::vec::expVec(s[j]) : 0.f;
-  float sum = 0.f;
-  for (int j = 0; j < len; ++j) sum += s[j];
-  const float inv = 1.f / sum;
+  const float inv = softmaxWeights(s, len, mx);
   __m512 e[NC], f[NC];
   for (int c = 0; c < NC; ++c) e[c] = f[c] = _mm512_setzero_ps();
   int j = 0;
@@ -351,29 +380,7 @@ void attendOneT(const float* qv, const float* kt, const float* vb, int P, int le
 #pragma omp simd
     for (int j = 0; j < W; ++j) s[j0 + j] = ((a0[j] + a1[j]) + (a2[j] + a3[j])) * scale + m[j0 + j];
   }
-  float mx16[W];
-  for (int j = 0; j < W; ++j) mx16[j] = s[j];
-  for (int j0 = W; j0 < len; j0 += W) {
-#pragma omp simd
-    for (int j = 0; j < W; ++j) mx16[j] = std::max(mx16[j], s[j0 + j]);
-  }
-  float mx = mx16[0];
-  for (int j = 1; j < W; ++j) mx = std::max(mx, mx16[j]);
-  using kernels::vec::kSoftmaxCut;
-  float sum16[W] = {};
-  for (int j0 = 0; j0 < len; j0 += W) {
-#pragma omp simd
-    for (int j = 0; j < W; ++j) s[j0 + j] = std::max(s[j0 + j] - mx, kSoftmaxCut);
-#pragma omp simd
-    for (int j = 0; j < W; ++j) {
-      const float x = s[j0 + j];
-      s[j0 + j] = x > kSoftmaxCut ? kernels::vec::expVec(x) : 0.f;
-      sum16[j] += s[j0 + j];
-    }
-  }
-  float sum = 0.f;
-  for (int j = 0; j < W; ++j) sum += sum16[j];
-  const float inv = 1.f / sum;
+  const float inv = softmaxWeights16(s, len);
   if constexpr (DH > 0) {
     float e[DH] = {}, f[DH] = {};  // even and odd positions: two independent chains
     for (int j = 0; j < len; j += 2) {
@@ -444,7 +451,6 @@ void withHeadWidth(int dh, F&& f) {
 template <int DH>
 void attendGroupT512(const float* const* qv, int G, const float* kt, const float* vb, int P,
                      int len, const float* m, float scale, float* const* s, float* const* o) {
-  using kernels::vec::kSoftmaxCut;
   constexpr int NC = (DH + 15) / 16;
   constexpr __mmask16 kLast = DH % 16 == 0 ? __mmask16(0xFFFF) : __mmask16((1u << (DH % 16)) - 1u);
   auto mk = [](int c) { return c == NC - 1 ? kLast : __mmask16(0xFFFF); };
@@ -471,24 +477,7 @@ void attendGroupT512(const float* const* qv, int G, const float* kt, const float
     for (int g = 0; g < G; ++g)
       _mm512_storeu_ps(s[g] + j0, _mm512_fmadd_ps(_mm512_add_ps(a[g], b[g]), vscale, mv));
   }
-  for (int g = 0; g < G; ++g) {  // softmax of each query's scores, 16 lanes at a time
-    float* sg = s[g];
-    __m512 mx = _mm512_loadu_ps(sg);
-    for (int j0 = 16; j0 < len; j0 += 16) mx = _mm512_max_ps(mx, _mm512_loadu_ps(sg + j0));
-    const __m512 vmx = _mm512_set1_ps(_mm512_reduce_max_ps(mx));
-    float e16[16];
-    __m512 sum = _mm512_setzero_ps();
-    for (int j0 = 0; j0 < len; j0 += 16) {
-      _mm512_storeu_ps(e16, _mm512_max_ps(_mm512_sub_ps(_mm512_loadu_ps(sg + j0), vmx),
-                                          _mm512_set1_ps(kSoftmaxCut)));
-#pragma omp simd
-      for (int j = 0; j < 16; ++j) e16[j] = e16[j] > kSoftmaxCut ? kernels::vec::expVec(e16[j]) : 0.f;
-      const __m512 e = _mm512_loadu_ps(e16);
-      _mm512_storeu_ps(sg + j0, e);
-      sum = _mm512_add_ps(sum, e);
-    }
-    inv[g] = 1.f / _mm512_reduce_add_ps(sum);
-  }
+  for (int g = 0; g < G; ++g) inv[g] = softmaxWeights16(s[g], len);
   __m512 acc[4][NC];
   for (int g = 0; g < 4; ++g)
     for (int c = 0; c < NC; ++c) acc[g][c] = _mm512_setzero_ps();
