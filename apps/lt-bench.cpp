@@ -304,6 +304,7 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   cmdDecode->add_flag("--plain-weights", de.plainWeights,
                       "linears read the stored w [out, in] instead of lt-translate's packed copy (A/B)");
+  cmdDecode->add_flag("--int8", de.int8, "int8 linears (lt-translate --precision int8)");
   cmdDecode->add_flag("--profile", de.profile, "op-level wall-time table on stderr (timed loop)");
   cmdDecode->add_option("--max-sentences", de.maxSentences, "only the first N lines (0 = all)")
       ->check(CLI::NonNegativeNumber)

@@ -182,6 +182,13 @@ void addCostCommand(CLI::App& app, Action& action) {
       ->capture_default_str();
   cmd->add_flag("--measure", opt->measure, "Also time decoding on this machine (random weights for --config)");
   cmd->add_option("--threads", opt->threads, "--measure: threads (0 = runtime default)")->capture_default_str();
+  cmd->add_option_function<std::string>(
+         "--precision",
+         [opt](const std::string& p) {
+           opt->precision = p == "int8" ? lt::InferencePrecision::Int8 : lt::InferencePrecision::F32;
+         },
+         "--measure: fp32 or int8 linears (as lt-translate --precision)")
+      ->check(CLI::IsMember({"fp32", "int8"}));
   cmd->add_option("--measure-sentences", opt->measureSentences, "--measure: sentences timed at batch 1 (median)")
       ->capture_default_str();
   cmd->add_option("--measure-batch", opt->measureBatch, "--measure: batch size of the throughput run")

@@ -37,7 +37,8 @@ int main(int argc, char** argv) {
   lt::tuneHeapForTensors();
   using namespace lt;
   CLI::App app{"lt-translate: translate text with a trained lt model (beam search)"};
-  std::string modelPath, input = "-", output = "-", penalty = "fairseq", kernelsMode = "fast";
+  std::string modelPath, input = "-", output = "-", penalty = "fairseq", kernelsMode = "fast",
+              precision = "fp32";
   decode::TranslateOptions opt;
   int threads = 0;
   bool quiet = false;
@@ -68,6 +69,12 @@ int main(int argc, char** argv) {
   app.add_option("--chunk-lines", chunk, "lines read and translated at a time")->capture_default_str();
   app.add_option("--kernels", kernelsMode, "fast or ref (plain-loop reference kernels, for debugging)")
       ->check(CLI::IsMember({"fast", "ref"}));
+  app.add_option("--precision", precision,
+                 "fp32, or int8: linear layers multiply int8 weights (one scale per output) by int8 "
+                 "activations (one scale per row) on VNNI; about 3x faster GEMMs, see docs/results.md "
+                 "for the BLEU cost")
+      ->check(CLI::IsMember({"fp32", "int8"}))
+      ->capture_default_str();
   app.add_flag("--quiet,-q", quiet, "no statistics on stderr");
   try {
     app.parse(argc, argv);
@@ -94,7 +101,8 @@ int main(int argc, char** argv) {
       LT_THROW(ConfigError, "--n-best {} exceeds --beam-size {}", opt.search.nBest, opt.search.beamSize);
 
     auto model = models::TranslationModel::load(modelPath);
-    model->params.freezeForInference();  // packed linear weights (ops::packLinearWeight)
+    // packed linear weights (ops::packLinearWeight), fp32 or int8
+    model->params.freezeForInference(precision == "int8" ? InferencePrecision::Int8 : InferencePrecision::F32);
     opt.search.maxLenCap = model->config.maxPositions - 1;
     auto& net = *model->net;
     const auto search = opt.search;

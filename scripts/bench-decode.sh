@@ -4,7 +4,7 @@
 #   scripts/bench-decode.sh [--threads 2] [--rounds 3] [--limit N] [--batch-size 64]
 #                           [--beam 4] [--models transformer512,lite160] [--build DIR]
 #                           [--tgt-len ref|N] [--wait-policy default|PASSIVE|ACTIVE]
-#                           [--workers W] [--no-append] [--quick]
+#                           [--workers W] [--int8] [--no-append] [--quick]
 #
 # Beam search, random weights, IWSLT'14 test source (6,750 lines; --limit N: the first N),
 # output lengths forced to the reference length + 1 on every system (bench_common.py; --tgt-len N
@@ -20,9 +20,12 @@
 # --workers W: every system decodes W batches at once with threads/W threads each (lt-bench
 # and lt-translate --workers, W PyTorch processes, CTranslate2 inter_threads = W); the memory
 # column is then lt's one process against the sum of PyTorch's W processes.
+# --int8: lt decodes with int8 linears (lt-bench --int8 = lt-translate --precision int8), against
+# PyTorch fp32 (the issue's reference), PyTorch's dynamic int8 quantization (quantize_dynamic,
+# per-channel weights) and CTranslate2 compute_type=int8: every peer's own CPU int8 path.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-THREADS=2 ROUNDS=3 LIMIT=0 BATCH=64 BEAM=4 APPEND=1 TGTLEN=ref WAIT=default WORKERS=1
+THREADS=2 ROUNDS=3 LIMIT=0 BATCH=64 BEAM=4 APPEND=1 TGTLEN=ref WAIT=default WORKERS=1 INT8=0
 MODELS=transformer512,lite160
 BUILD=${LT_BUILD:-build}
 CMD="${LT_BUILD:+LT_BUILD=$LT_BUILD }scripts/bench-decode.sh $*"
@@ -38,9 +41,10 @@ while [ $# -gt 0 ]; do
     --build) BUILD="$2"; shift ;;
     --wait-policy) WAIT="$2"; shift ;;
     --workers) WORKERS="$2"; shift ;;
+    --int8) INT8=1 ;;
     --no-append) APPEND=0 ;;
     --quick) ROUNDS=1; LIMIT=200 ;;
-    -h|--help) sed -n 2,22p "$0"; exit 0 ;;
+    -h|--help) sed -n 2,25p "$0"; exit 0 ;;
     *) echo "bench-decode.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -60,9 +64,18 @@ esac
 export LT_BENCH_WAIT="$WAIT"
 COMMON=(--threads "$THREADS" --workers "$WORKERS" --beam "$BEAM" --batch-size "$BATCH" --tgt-len "$TGTLEN")
 peer_name() { case "$1" in lite160) echo lite-160 ;; transformer512) echo transformer-512 ;; *) echo "$1" ;; esac; }
+LTQ=(); [ "$INT8" = 1 ] && LTQ=(--int8)
 run_lt() {
-  echo "+ $LTB decode --model $1 ${COMMON[*]} --max-sentences $LIMIT" >&2
-  OMP_NUM_THREADS=$THREADS "$LTB" decode --model "$1" "${COMMON[@]}" --max-sentences "$LIMIT" | tee -a "$OUT"
+  echo "+ $LTB decode --model $1 ${COMMON[*]} --max-sentences $LIMIT ${LTQ[*]}" >&2
+  OMP_NUM_THREADS=$THREADS "$LTB" decode --model "$1" "${COMMON[@]}" --max-sentences "$LIMIT" "${LTQ[@]}" | tee -a "$OUT"
+}
+run_torch_int8() {
+  echo "+ $PY scripts/bench/torch_decode_bench.py --models $(peer_name "$1") ${COMMON[*]} --limit $LIMIT --int8" >&2
+  "$PY" scripts/bench/torch_decode_bench.py --models "$(peer_name "$1")" "${COMMON[@]}" --limit "$LIMIT" --int8 | tee -a "$OUT"
+}
+run_ct2_int8() {
+  echo "+ $PY scripts/bench/ct2_decode_bench.py ${COMMON[*]} --limit $LIMIT --compute-type int8" >&2
+  "$PY" scripts/bench/ct2_decode_bench.py "${COMMON[@]}" --limit "$LIMIT" --compute-type int8 | tee -a "$OUT"
 }
 run_torch() {
   echo "+ $PY scripts/bench/torch_decode_bench.py --models $(peer_name "$1") ${COMMON[*]} --limit $LIMIT" >&2
@@ -77,20 +90,25 @@ START=$(date -u '+%Y-%m-%d %H:%M UTC')
 for r in $(seq 1 "$ROUNDS"); do
   for m in ${MODELS//,/ }; do
     runs=(run_lt run_torch)
-    [ "$m" = transformer512 ] && runs+=(run_ct2)
+    if [ "$INT8" = 1 ]; then
+      runs+=(run_torch_int8)
+      [ "$m" = transformer512 ] && runs+=(run_ct2_int8)
+    else
+      [ "$m" = transformer512 ] && runs+=(run_ct2)
+    fi
     n=${#runs[@]}
     for i in $(seq 0 $((n - 1))); do "${runs[$(((i + r - 1) % n))]}" "$m"; done
   done
 done
 LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
-python3 - "$OUT" "$APPEND" "$CMD" "$START" "$LOAD_START" "$LOAD_END" "$THREADS" "$WORKERS" <<'PYEOF'
+python3 - "$OUT" "$APPEND" "$CMD" "$START" "$LOAD_START" "$LOAD_END" "$THREADS" "$WORKERS" "$INT8" <<'PYEOF'
 import json, os, statistics, sys
-out, append, cmd, start, la0, la1, threads, workers = sys.argv[1:9]
+out, append, cmd, start, la0, la1, threads, workers, int8 = sys.argv[1:10]
 recs = [json.loads(l) for l in open(out) if l.startswith("{")]
 med = statistics.median
 def key(r):
-    if r["system"] == "ctranslate2":
-        return ("transformer512", "ctranslate2")
+    if r["system"].startswith("ctranslate2"):
+        return ("transformer512", r["system"])
     m = {"transformer-512": "transformer512", "lite-160": "lite160"}.get(r["model"], r["model"])
     return (m, r["system"])
 groups = {}
@@ -105,7 +123,7 @@ lines = ["| model | system | sentences/s | target tok/s | lt ÷ system | peak RS
 notes = []
 for m in models:
     lt = groups.get((m, "lt"))
-    for s in ("lt", "pytorch", "ctranslate2"):
+    for s in ("lt", "pytorch", "pytorch-int8", "ctranslate2", "ctranslate2-int8"):
         g = groups.get((m, s))
         if not g:
             continue
@@ -114,11 +132,14 @@ for m in models:
         if s != "lt" and lt:
             lt_tps = med([r["tokens_per_s"] for r in lt])
             per = [a["tokens_per_s"] / b["tokens_per_s"] for a, b in zip(lt, g)]
-            tgt = {"pytorch": " (target ≥ 3×: %s)", "ctranslate2": " (goal parity: %s)"}[s]
+            tgt = {"pytorch": " (target ≥ 3×: %s)", "pytorch-int8": " (both int8%s)",
+                   "ctranslate2": " (goal parity: %s)", "ctranslate2-int8": " (goal parity: %s)"}[s]
             goal = 3.0 if s == "pytorch" else 1.0
-            ratio = f"**{lt_tps / tps:.2f}×**" + tgt % ("met" if lt_tps / tps >= goal else "NOT met") + \
+            verdict = "" if s == "pytorch-int8" else ("met" if lt_tps / tps >= goal else "NOT met")
+            ratio = f"**{lt_tps / tps:.2f}×**" + tgt % verdict + \
                     f" rounds: {', '.join(f'{x:.2f}' for x in per)}"
-        lines.append(f"| {m} | {s} | {sps:.2f} | {tps:,.0f} | {ratio} | {max(r['peak_rss_mb'] for r in g):.0f} "
+        label = "lt (int8)" if s == "lt" and int8 == "1" else s
+        lines.append(f"| {m} | {label} | {sps:.2f} | {tps:,.0f} | {ratio} | {max(r['peak_rss_mb'] for r in g):.0f} "
                      f"| {g[0]['sentences']} | {g[0]['tgt_tokens']} | {len(g)} |")
     if lt and lt[-1].get("model_step_allocs"):
         a = lt[-1]

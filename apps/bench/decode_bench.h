@@ -55,6 +55,7 @@ struct DecodeBenchOptions {
   bool profile = false;
   int workers = 1;  // batches decoded at once (lt-translate --workers)
   bool plainWeights = false;  // skip freezeForInference: linears read w [out, in] (A/B)
+  bool int8 = false;          // freeze with InferencePrecision::Int8 (lt-translate --precision int8)
   std::string input = "/work/shared/data/iwslt14-de-en/raw/test.de.gz";
   std::string ref = "/work/shared/data/iwslt14-de-en/raw/test.en.gz";
 };
@@ -218,7 +219,8 @@ inline int runDecodeBench(const DecodeBenchOptions& o) {
   ParamStore params;
   Rng initRng(o.seed);
   models::EncoderDecoder net(cfg, params, initRng);
-  if (!o.plainWeights) params.freezeForInference();  // as lt-translate
+  if (!o.plainWeights)  // as lt-translate
+    params.freezeForInference(o.int8 ? InferencePrecision::Int8 : InferencePrecision::F32);
   decode::SearchOptions so;
   so.beamSize = o.beam;
   so.maxLenA = 0;
@@ -334,7 +336,7 @@ inline int runDecodeBench(const DecodeBenchOptions& o) {
       "\"sentences_per_s\": {:.2f}, \"tokens_per_s\": {:.1f}, \"gflop_per_s\": {:.1f}, "
       "\"peak_rss_mb\": {:.1f}, {}\"system_heap_mb_end\": {:.1f}, \"date\": \"{}\", "
       "\"load_avg_1m\": {:.2f}}}\n",
-      o.model, peerName(o.model), o.plainWeights ? "plain" : "packed", numThreads(), o.workers, o.beam, o.batchSize, batches.size(),
+      o.model, peerName(o.model), o.plainWeights ? "plain" : (o.int8 ? "int8" : "packed"), numThreads(), o.workers, o.beam, o.batchSize, batches.size(),
       src.size(), tgtTokens, srcTokens, wall, double(src.size()) / wall,
       double(tgtTokens) / wall, 2e-9 * double(macs.macs) / wall, procStatusMb("VmHWM"), allocs,
       double(sysEnd) / 1048576.0, utcNow(), loadAverage1m());

@@ -37,6 +37,8 @@ def parse_args():
     ap.add_argument("--from-torch", help="torch_models.py transformer state_dict to convert instead of random weights")
     ap.add_argument("--model-dir", help="where to save the CTranslate2 model (default: a temporary directory)")
     ap.add_argument("--output", help="write the decoded token ids (one line per input line)")
+    ap.add_argument("--compute-type", default="float32", choices=["float32", "int8"],
+                    help="CTranslate2 compute_type (int8: its int8 GEMMs, as lt-bench --int8)")
     ap.add_argument("--workers", type=int, default=1,
                     help="inter_threads: batches decoded at once, each with threads/workers intra "
                          "threads (all batches are submitted asynchronously)")
@@ -184,7 +186,7 @@ def main():
         tmp = tempfile.TemporaryDirectory(prefix="lt-ct2-")
         model_dir = tmp.name
     spec.save(model_dir)
-    tr = ct2.Translator(model_dir, device="cpu", compute_type="float32",
+    tr = ct2.Translator(model_dir, device="cpu", compute_type=args.compute_type,
                         intra_threads=max(1, args.threads // args.workers),
                         inter_threads=args.workers)
     vocab = vocab_tokens(src_vocab)
@@ -222,7 +224,7 @@ def main():
                 f.write(" ".join(str(tvocab[t]) for t in o) + "\n")
     n_sent, n_tok = len(src), sum(steps)
     rec = {
-        "bench": "decode", "system": "ctranslate2", "model": f"transformer d={args.d} ffn={args.ffn} "
+        "bench": "decode", "system": "ctranslate2-int8" if args.compute_type == "int8" else "ctranslate2", "model": f"transformer d={args.d} ffn={args.ffn} "
         f"heads={args.heads} {args.layers}+{args.layers}", "threads": args.threads,
         "workers": args.workers, "beam": args.beam,
         "batch_size": args.batch_size, "batches": len(batches), "sentences": n_sent, "tgt_tokens": n_tok,

@@ -37,6 +37,9 @@ def parse_args():
     ap.add_argument("--workers", type=int, default=1,
                     help="processes decoding batches at once, each with threads/workers threads "
                          "(torch's way to run whole batches in parallel; as lt-bench decode --workers)")
+    ap.add_argument("--int8", action="store_true",
+                    help="torch.ao.quantization.quantize_dynamic: every nn.Linear int8 (per-channel "
+                         "weights, dynamic activations; PyTorch's own CPU int8 path, as lt-bench --int8)")
     return ap.parse_args()
 
 
@@ -53,6 +56,9 @@ def setup(args):
     cfg = tm.preset(args.model, src_vocab=src_vocab, tgt_vocab=tgt_vocab,
                     max_positions=max(1024, max(steps) + 1, max(len(s) for s in src) + 1))
     model = tm.EncoderDecoder(cfg).eval()
+    if args.int8:
+        from torch.ao.quantization import per_channel_dynamic_qconfig, quantize_dynamic
+        model = quantize_dynamic(model, {torch.nn.Linear: per_channel_dynamic_qconfig}, dtype=torch.qint8)
     tensors = []
     for ids, L in batches:
         S = max(len(src[i]) for i in ids)
@@ -144,7 +150,7 @@ def run_one(args):
     n_sent = len(src)
     n_tok = sum(steps)
     rec = {
-        "bench": "decode", "system": "pytorch", "model": args.model, "threads": args.threads,
+        "bench": "decode", "system": "pytorch-int8" if args.int8 else "pytorch", "model": args.model, "threads": args.threads,
         "workers": args.workers, "beam": args.beam, "batch_size": args.batch_size,
         "batches": len(batches), "sentences": n_sent, "tgt_tokens": n_tok,
         "src_tokens": sum(len(s) for s in src),

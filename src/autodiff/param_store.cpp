@@ -18,9 +18,10 @@ Var ParamStore::addTensor(const std::string& name, Tensor value) {
   return v;
 }
 
-void ParamStore::freezeForInference() {
+void ParamStore::freezeForInference(InferencePrecision precision) {
   if (frozen_) return;
-  for (auto& hook : freezeHooks_) hook();
+  for (auto& hook : freezeHooks_) hook(precision);
+  precision_ = precision;
   frozen_ = true;
 }
 

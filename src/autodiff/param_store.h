@@ -29,17 +29,20 @@ public:
   double gradSquaredNorm() const;
 
   // Inference preparation. Layers register hooks when they are built (Linear: a packed
-  // copy of its weight, ops::packLinearWeight); freezeForInference() runs them once, after
-  // the weights are loaded, and marks the store frozen: its values must not change
-  // afterwards (Adam::step refuses a frozen store). Decoding programs freeze; lt-train
-  // never does, so its validation decoding reads the live weights.
-  void onFreeze(std::function<void()> hook) { freezeHooks_.push_back(std::move(hook)); }
-  void freezeForInference();
+  // copy of its weight, ops::packLinearWeight, in the precision asked for);
+  // freezeForInference() runs them once, after the weights are loaded, and marks the store
+  // frozen: its values must not change afterwards (Adam::step refuses a frozen store).
+  // Decoding programs freeze; lt-train never does, so its validation decoding reads the live
+  // weights. A second call is a no-op (the first precision stays).
+  void onFreeze(std::function<void(InferencePrecision)> hook) { freezeHooks_.push_back(std::move(hook)); }
+  void freezeForInference(InferencePrecision precision = InferencePrecision::F32);
+  InferencePrecision precision() const { return precision_; }
   bool frozen() const { return frozen_; }
 
 private:
-  std::vector<std::function<void()>> freezeHooks_;
+  std::vector<std::function<void(InferencePrecision)>> freezeHooks_;
   bool frozen_ = false;
+  InferencePrecision precision_ = InferencePrecision::F32;
   std::vector<std::pair<std::string, Var>> params_;
   std::map<std::string, size_t> index_;
 };

@@ -65,6 +65,12 @@ void matmul(const Tensor& a, const Tensor& b, const Tensor& c, const MatmulOptio
 Tensor matmul(const Tensor& a, const Tensor& b, const MatmulOptions& opts = {},
               const Tensor& bias = Tensor());
 
+// Int8 GEMM of the int8 inference path: c i32 [M, N] = a u8 [M, K] · b i8 [K, ldb] (first N
+// columns; N = c.dim(-1), ldb = b.dim(1) >= N), exact integer sums (oneDNN's u8·s8 VNNI
+// kernel; the plain loop with referenceKernels() on). Same primitive cache as matmul();
+// counts M·N·K Mult-Adds. The caller scales the sums back (kernels/quantize.h).
+void matmulU8S8(const Tensor& a, const Tensor& b, const Tensor& c);
+
 // out [N] += column sums of x viewed as [rows, N] (bias gradients; reference
 // loop when referenceKernels() is on).
 void addColumnSums(const Tensor& x, const Tensor& out);

@@ -100,7 +100,7 @@ void storeStep(const float* s, int64_t stride, Tensor& cache, int N, int H, int 
 
 void MultiHeadAttention::fuseStepProjections(ParamBuilder& pb) {
   qkv_ = std::make_shared<FusedQkv>();
-  pb.store().onFreeze([p = qkv_, parts = std::array<Linear, 3>{q_, k_, v_}, E = dim_] {
+  pb.store().onFreeze([p = qkv_, parts = std::array<Linear, 3>{q_, k_, v_}, E = dim_](InferencePrecision precision) {
     HeapScope heap;
     Tensor w = Tensor::empty(Shape{3 * int64_t(E), int64_t(E)});
     p->bias = Tensor::zeros(Shape{3 * int64_t(E)});
@@ -111,7 +111,7 @@ void MultiHeadAttention::fuseStepProjections(ParamBuilder& pb) {
         std::memcpy(p->bias.data<float>() + int64_t(i) * E,
                     parts[size_t(i)].bias().value().data<float>(), sizeof(float) * size_t(E));
     }
-    p->w = ops::packLinearWeight(w);
+    p->w = ops::packLinearWeight(w, precision);
   });
 }
 

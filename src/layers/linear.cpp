@@ -36,7 +36,9 @@ Linear Linear::tied(ParamBuilder& pb, const Var& weight) {
 
 void Linear::registerPacking(ParamBuilder& pb) {
   packed_ = std::make_shared<ops::PackedLinearWeight>();
-  pb.store().onFreeze([w = w_, p = packed_] { *p = ops::packLinearWeight(w.value()); });
+  pb.store().onFreeze([w = w_, p = packed_](InferencePrecision precision) {
+    *p = ops::packLinearWeight(w.value(), precision);
+  });
 }
 
 Var Linear::operator()(const Var& x) const { return (*this)(x, ops::Activation::None); }

@@ -1,8 +1,12 @@
 #include "ops/linear.h"
 
+#include <algorithm>
+#include <cmath>
+
 #include "common/error.h"
 #include "kernels/eltwise.h"
 #include "kernels/matmul.h"
+#include "kernels/quantize.h"
 #include "ops/matmul.h"
 
 namespace lt::ops {
@@ -71,11 +75,43 @@ int64_t packedRowStride(int64_t out) {
   return out % 64 == 0 ? out + 16 : out;  // 64 floats = 256 bytes
 }
 
-PackedLinearWeight packLinearWeight(const Tensor& w) {
+namespace {
+PackedLinearWeight packInt8(const Tensor& w) {
+  const int64_t out = w.dim(0), in = w.dim(1);
+  PackedLinearWeight p;
+  p.out = out;
+  p.data = Tensor::zeros(Shape{in, out}, DType::I8);
+  p.scale = Tensor::empty(Shape{out});
+  p.offset = Tensor::empty(Shape{out}, DType::I32);
+  const float* src = w.data<float>();
+  int8_t* q = p.data.data<int8_t>();
+  for (int64_t o = 0; o < out; ++o) {
+    const float* row = src + o * in;
+    float a = 0.f;
+    for (int64_t i = 0; i < in; ++i) {
+      LT_CHECK(std::isfinite(row[i]), Error, "packLinearWeight: weight row {} holds {} (not finite)", o, row[i]);
+      a = std::max(a, std::fabs(row[i]));
+    }
+    const float inv = a > 0.f ? 127.f / a : 0.f;
+    int32_t sum = 0;
+    for (int64_t i = 0; i < in; ++i) {
+      const float v = std::min(127.f, std::max(-127.f, std::nearbyint(row[i] * inv)));
+      q[i * out + o] = int8_t(v);
+      sum += int32_t(v);
+    }
+    p.scale.data<float>()[o] = a / 127.f;
+    p.offset.data<int32_t>()[o] = 128 * sum;
+  }
+  return p;
+}
+}  // namespace
+
+PackedLinearWeight packLinearWeight(const Tensor& w, InferencePrecision precision) {
   LT_CHECK(w.defined() && w.rank() == 2 && w.dtype() == DType::F32, ShapeError,
            "packLinearWeight: w {} must be f32 [out, in]", w.defined() ? w.shape().toString() : "undefined");
-  const int64_t out = w.dim(0), in = w.dim(1), ld = packedRowStride(out);
   HeapScope heap;
+  if (precision == InferencePrecision::Int8) return packInt8(w);
+  const int64_t out = w.dim(0), in = w.dim(1), ld = packedRowStride(out);
   PackedLinearWeight p;
   p.out = out;
   p.data = Tensor::zeros(Shape{in, ld});
@@ -99,9 +135,21 @@ Var linearPacked(const Var& x, const PackedLinearWeight& w, const Var& b, Activa
     LT_CHECK(b.rank() == 1 && b.dim(0) == out, ShapeError,
              "linearPacked: x {}: bias {} should be [{}]", x.shape().toString(), b.shape().toString(), out);
   }
+  const bool relu = act == Activation::Relu;
+  if (w.int8()) {
+    const int64_t rows = x.shape().outer(x.rank() - 1);
+    Tensor xq = Tensor::empty(Shape{rows, in}, DType::U8);
+    Tensor xs = Tensor::empty(Shape{rows});
+    kernels::quantizeRowsU8(x.value().reshape({rows, in}), xq, xs);
+    Tensor y = Tensor::empty(x.shape().with(-1, out));
+    Tensor y2 = y.reshape({rows, out});
+    Tensor acc = y2.bitcast(DType::I32);  // the int32 sums, scaled back in place
+    kernels::matmulU8S8(xq, w.data, acc);
+    kernels::dequantizeRows(acc, xs, w.scale, w.offset, b.defined() ? b.value() : Tensor(), relu, y2);
+    return lt::detail::untracked(std::move(y), relu ? "linear_relu" : "linear");
+  }
   kernels::MatmulOptions o;
   o.bColumns = out;
-  const bool relu = act == Activation::Relu;
   return lt::detail::untracked(forwardGemm(x, w.data, o, in, out, b, relu),
                                relu ? "linear_relu" : "linear");
 }

@@ -26,13 +26,23 @@ Var linear(const Var& x, const Var& w, const Var& b = Var(), Activation act = Ac
 // than an [in, out] one when x has few rows, as in beam decoding, and an [in, out] matrix
 // whose row stride is a multiple of 256 bytes (out = 512, 2048) slower still (cache-set
 // conflicts), so ld pads such rows by 16 floats (docs/performance.md).
+//
+// InferencePrecision::Int8 packs w as i8 [in, out] instead, one symmetric scale per output
+// (s_n = max_k |w_nk| / 127, q = nearbyint(w / s_n)), plus offset_n = 128 · Σ_k q_kn. At
+// run time each row of x is quantized with its own scale (kernels/quantize.h), multiplied
+// in int32 (kernels::matmulU8S8, VNNI) and scaled back with bias and activation fused:
+//   y_mn = fma(float(Σ_k xq_mk q_kn − offset_n), sx_m · s_n, b_n).
 struct PackedLinearWeight {
-  Tensor data;  // [in, ld], heap-held
+  Tensor data;  // f32 [in, ld] or i8 [in, out]; heap-held
   int64_t out = 0;
+  Tensor scale;   // int8 only: f32 [out]
+  Tensor offset;  // int8 only: i32 [out]
   bool defined() const { return data.defined(); }
+  bool int8() const { return data.defined() && data.dtype() == DType::I8; }
 };
 int64_t packedRowStride(int64_t out);
-PackedLinearWeight packLinearWeight(const Tensor& w);
+PackedLinearWeight packLinearWeight(const Tensor& w,
+                                    InferencePrecision precision = InferencePrecision::F32);
 
 // linear(x, w, b, act) through w's packed copy. Records nothing: inference only, it throws
 // Error when gradients are enabled (a backward would silently miss w and x).

@@ -53,7 +53,8 @@ MeasureOptions measureOptions(const CostCommandOptions& opt) {
 // Decodes as lt-translate does: the store is frozen first (packed linear weights).
 void measureRow(CostRow& row, models::EncoderDecoder& net, ParamStore& params,
                 const CostCommandOptions& opt, const CostHooks& hooks) {
-  params.freezeForInference();
+  params.freezeForInference(opt.precision);
+  row.precision = opt.precision;
   LT_CHECK(static_cast<bool>(hooks.decode), Error, "internal: --measure without a decoder");
   row.measured = measureDecoding(net, measureOptions(opt), hooks.decode, opt.threads);
   row.measureBatch = opt.measureBatch;
@@ -134,7 +135,11 @@ std::string formatMarkdown(const std::vector<CostRow>& rows, int seqLen) {
       "| model | variant | d | #Params | #Mult-Adds | out-proj MACs | decode MACs/token (beam {}) | "
       "params stored | size |",
       beam);
-  if (anyMeasured) s += fmt::format(" latency/sentence (batch 1, beam {}) | sentences/s |", beam);
+  const bool int8 = std::any_of(rows.begin(), rows.end(), [](const CostRow& r) {
+    return r.measured && r.precision == InferencePrecision::Int8;
+  });
+  if (anyMeasured)
+    s += fmt::format(" latency/sentence (batch 1, beam {}{}) | sentences/s |", beam, int8 ? ", int8" : "");
   s += "\n|---|---|--:|--:|--:|--:|--:|--:|--:|";
   if (anyMeasured) s += "--:|--:|";
   s += "\n";
@@ -235,6 +240,7 @@ std::string formatJson(const std::vector<CostRow>& rows, int seqLen) {
       eval::JsonObject m;
       m.add("threads", r.measured->threads)
           .add("beam", r.beam)
+          .add("precision", std::string(name(r.precision)))
           .add("latency_ms", r.measured->latencyMedianMs)
           .add("latency_min_ms", r.measured->latencyMinMs)
           .add("batch", r.measureBatch)

@@ -31,6 +31,7 @@ struct CostCommandOptions {
   int srcVocabSize = 0;              // ... and source vocabulary (0 = same as vocabSize)
   int beam = 4;                      // decoding-cost column and --measure (1 = greedy)
   bool measure = false;
+  InferencePrecision precision = InferencePrecision::F32;  // --measure: lt-translate --precision
   int threads = 0;                   // --measure threads (0 = runtime default)
   int measureSentences = 50;         // latency samples at batch 1
   int measureBatch = 64;             // throughput batch
@@ -59,6 +60,7 @@ struct CostRow {
   int64_t sizeBytes = 0;         // model: file size; config: 4 bytes per stored parameter
   int beam = 4;
   std::optional<Measurement> measured;
+  InferencePrecision precision = InferencePrecision::F32;  // of the measured run
   int measureBatch = 0;
   double decodeMacsPerToken() const;  // beam decoding of one sentence / target length
 };

@@ -93,6 +93,14 @@ Tensor Tensor::reshape(const Shape& s) const {
   return t;
 }
 
+Tensor Tensor::bitcast(DType t) const {
+  LT_CHECK(sizeOf(t) == sizeOf(dtype_), ShapeError, "bitcast: cannot view {} {} as {} (element sizes {} and {})",
+           name(dtype_), shape_.toString(), name(t), sizeOf(dtype_), sizeOf(t));
+  Tensor r = *this;
+  r.dtype_ = t;
+  return r;
+}
+
 Tensor Tensor::slice(int64_t begin, int64_t end) const {
   LT_CHECK(rank() >= 1 && begin >= 0 && begin <= end && end <= shape_[0], ShapeError,
            "slice: rows [{}, {}) out of range for shape {}", begin, end, shape_.toString());
@@ -158,6 +166,7 @@ std::string Tensor::toString(int maxElems) const {
     if (dtype_ == DType::F32) s += fmt::format("{:.6g}", data<float>()[i]);
     else if (dtype_ == DType::I32) s += std::to_string(data<int32_t>()[i]);
     else if (dtype_ == DType::I8) s += std::to_string(int(data<int8_t>()[i]));
+    else if (dtype_ == DType::U8) s += std::to_string(int(data<uint8_t>()[i]));
     else s += "?";
   }
   if (elements() > n) s += ", …";

@@ -64,6 +64,9 @@ public:
 
   // Views sharing storage.
   Tensor reshape(const Shape& s) const;           // same element count
+  // The same bytes read as another dtype of the same element size (an in-place int32 ->
+  // f32 epilogue writes its result over its input); throws ShapeError otherwise.
+  Tensor bitcast(DType t) const;
   Tensor slice(int64_t begin, int64_t end) const;  // rows [begin, end) of axis 0
   Tensor row(int64_t i) const { return slice(i, i + 1).reshape(shape_.rank() > 1 ? dropFirst() : Shape{1}); }
 

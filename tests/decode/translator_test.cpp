@@ -164,3 +164,40 @@ TEST_CASE("translator workers: same hypotheses as one worker; a failing batch is
   CHECK_THROWS_WITH_AS(failing.translate(input), "batch four is broken", DataError);
   setThreads(before);
 }
+
+TEST_CASE("translator int8: a sentence translates the same alone or batched") {
+  // lt-translate --precision int8: each row of every linear's input gets its own scale, so
+  // batching (other sentences, padding, beam rows) must not change a sentence's output.
+  std::vector<std::string> corpus = toyCorpus();
+  data::Vocab vocab = toyVocab(corpus);
+  std::vector<std::string> input(corpus.begin() + 40, corpus.begin() + 60);
+  for (std::string dec : {"transformer", "lite"}) {
+    CAPTURE(dec);
+    models::ModelConfig c = models::parseModelConfig(
+        "model-dim: 32\nffn-dim: 48\nencoder-layers: 1\ndecoder-layers: 2\ncross-heads: 2\n"
+        "max-positions: 64\nencoder-block: {preset: transformer, heads: 2}\n"
+        "decoder-block: {preset: " + dec + ", heads: 2}\n",
+        "test");
+    c.srcVocab = c.tgtVocab = vocab.size();
+    ParamStore ps;
+    Rng rng(11);
+    models::EncoderDecoder net(c, ps, rng);
+    ps.freezeForInference(InferencePrecision::Int8);
+    auto factory = [&](const data::Batch& b, int beam) -> std::unique_ptr<Scorer> {
+      return std::make_unique<ModelScorer>(net, b, beam, maxDecodeSteps(b, 0.f, 12, c.maxPositions));
+    };
+    TranslateOptions opt;
+    opt.search.beamSize = 3;
+    opt.search.maxLenA = 0;
+    opt.search.maxLenB = 12;
+    opt.batching.maxSentences = 1;
+    auto alone = Translator(vocab, vocab, factory, opt).translate(input);
+    opt.batching.maxSentences = 8;
+    auto batched = Translator(vocab, vocab, factory, opt).translate(input);
+    REQUIRE(alone.size() == batched.size());
+    for (size_t i = 0; i < alone.size(); ++i) {
+      CHECK(alone[i][0].tokens == batched[i][0].tokens);
+      CHECK(alone[i][0].logProb == doctest::Approx(batched[i][0].logProb).epsilon(1e-5));
+    }
+  }
+}

@@ -2,12 +2,16 @@
 // (with and without bias, 1-D, 2-D and 3-D x) and shape errors.
 #include <doctest/doctest.h>
 
+#include <cmath>
+#include <cstring>
 #include <string>
 #include <vector>
 
 #include "support/error_message.h"
 #include "common/error.h"
+#include "common/rng.h"
 #include "kernels/ref/matmul.h"
+#include "kernels/ref/quantize.h"
 #include "ops/eltwise.h"
 #include "ops/linear.h"
 #include "support/gradcheck.h"
@@ -173,4 +177,75 @@ TEST_CASE("ops::linearPacked refuses to run with gradients enabled and checks sh
   CHECK_THROWS_WITH_AS(ops::linearPacked(Var(Tensor::zeros({2, 5})), p, Var(Tensor::zeros({5}))),
                        "linearPacked: x [2x5]: bias [5] should be [4]", ShapeError);
   CHECK_THROWS_AS(ops::packLinearWeight(Tensor::zeros({4})), ShapeError);
+}
+
+TEST_CASE("ops::packLinearWeight int8: per-output scales, wᵀ in i8, shift offsets (hand-worked)") {
+  // Row 0: a = 1, w·127 = 127, -63.5 (ties to even: -64); row 1 zero; row 2: a = 0.5, 0.125·254 = 31.75.
+  Tensor w = Tensor::fromVector({3, 2}, std::vector<float>{1.f, -0.5f, 0.f, 0.f, 0.5f, 0.125f});
+  ops::PackedLinearWeight p = ops::packLinearWeight(w, InferencePrecision::Int8);
+  REQUIRE(p.int8());
+  CHECK(p.out == 3);
+  REQUIRE(p.data.shape() == Shape{2, 3});
+  const int8_t* q = p.data.data<int8_t>();
+  CHECK(std::vector<int>{q[0], q[1], q[2], q[3], q[4], q[5]} == std::vector<int>{127, 0, 127, -64, 0, 32});
+  CHECK(p.scale.toVector() == std::vector<float>{1.f / 127.f, 0.f, 0.5f / 127.f});
+  CHECK(p.offset.data<int32_t>()[0] == 128 * 63);
+  CHECK(p.offset.data<int32_t>()[1] == 0);
+  CHECK(p.offset.data<int32_t>()[2] == 128 * 159);
+  Tensor bad = Tensor::fromVector({1, 2}, std::vector<float>{1.f, std::nanf("")});
+  CHECK_THROWS_AS(ops::packLinearWeight(bad, InferencePrecision::Int8), Error);
+}
+
+namespace {
+// The int8 linear recomputed from its definition with the reference kernels.
+Tensor int8Oracle(const Tensor& x, const ops::PackedLinearWeight& p, const Tensor& b, bool relu) {
+  const int64_t in = x.dim(-1), rows = x.elements() / in;
+  Tensor q = Tensor::empty({rows, in}, DType::U8), s = Tensor::empty({rows});
+  kernels::ref::quantizeRowsU8(x.reshape({rows, in}), q, s);
+  Tensor acc = Tensor::empty({rows, p.out}, DType::I32), y = Tensor::empty({rows, p.out});
+  kernels::ref::matmulU8S8(q, p.data, acc);
+  kernels::ref::dequantizeRows(acc, s, p.scale, p.offset, b, relu, y);
+  return y;
+}
+}  // namespace
+
+TEST_CASE("ops::linearPacked int8: the definition, the fp32 error bound, batch invariance") {
+  Rng rng(37);
+  NoGradScope noGrad;
+  for (int64_t out : {int64_t(1), int64_t(33), int64_t(512)}) {
+    for (int64_t in : {int64_t(9), int64_t(160)}) {
+      Tensor x = randomTensor({5, 3, in}, rng), w = randomTensor({out, in}, rng), b = randomTensor({out}, rng);
+      for (int64_t i = 0; i < in; ++i) x.data<float>()[i] *= 100.f;  // one row far larger
+      ops::PackedLinearWeight p = ops::packLinearWeight(w, InferencePrecision::Int8);
+      for (auto act : {ops::Activation::None, ops::Activation::Relu}) {
+        const bool relu = act == ops::Activation::Relu;
+        INFO("out " << out << " in " << in << " relu " << relu);
+        Var got = ops::linearPacked(Var(x), p, Var(b), act);
+        REQUIRE(got.shape() == Shape{5, 3, out});
+        CHECK(std::string(got.op()) == (relu ? "linear_relu" : "linear"));
+        Tensor want = int8Oracle(x, p, b, relu);
+        CHECK(std::memcmp(got.value().rawData(), want.rawData(), want.bytes()) == 0);
+        // |Σ x w − Σ x̂ ŵ| <= Σ_k (|x_k| |Δw_k| + |ŵ_k| |Δx_k|) <= K·(a_x·s_w + a_w·s_x)/2 per element.
+        Var exact = ops::linear(Var(x), Var(w), Var(b), act);
+        const int64_t rows = 15;
+        for (int64_t r = 0; r < rows; ++r) {
+          float ax = 0;
+          for (int64_t k = 0; k < in; ++k) ax = std::max(ax, std::fabs(x.data<float>()[r * in + k]));
+          for (int64_t o = 0; o < out; ++o) {
+            float aw = 0;
+            for (int64_t k = 0; k < in; ++k) aw = std::max(aw, std::fabs(w.data<float>()[o * in + k]));
+            const double bound = double(in) * ax * aw / 127.0 * 1.01 + 1e-5;
+            CHECK(std::fabs(got.value().data<float>()[r * out + o] - exact.value().data<float>()[r * out + o]) <= bound);
+          }
+        }
+        // Each row's result does not depend on the other rows of the batch.
+        for (int64_t r : {int64_t(0), int64_t(7), int64_t(14)}) {
+          Tensor one = x.reshape({rows, in}).slice(r, r + 1).clone();
+          Var alone = ops::linearPacked(Var(one), p, Var(b), act);
+          CHECK(std::memcmp(alone.value().rawData(), got.value().reshape({rows, out}).slice(r, r + 1).rawData(),
+                            size_t(out) * sizeof(float)) == 0);
+        }
+      }
+    }
+  }
 }

@@ -298,6 +298,13 @@ TEST_CASE("cost row of a model file: stored count, file size, real beam search m
   std::string js = formatJson({row}, 6);
   CHECK(js.find("\"kind\": \"model\"") != std::string::npos);
   CHECK(js.find("\"size_is_fp32_estimate\": false") != std::string::npos);
+  CHECK(js.find("\"precision\": \"fp32\"") != std::string::npos);
+  opt.precision = InferencePrecision::Int8;  // lt-eval cost --measure --precision int8
+  CostRow q = costRowForModel(path, opt, h);
+  CHECK(q.precision == InferencePrecision::Int8);
+  CHECK(formatJson({q}, 6).find("\"precision\": \"int8\"") != std::string::npos);
+  CHECK(formatMarkdown({q}, 6).find("(batch 1, beam 2, int8)") != std::string::npos);
+  CHECK(formatMarkdown({row}, 6).find("(batch 1, beam 2)") != std::string::npos);
   std::remove(path.c_str());
   CHECK_THROWS_AS(costRowForModel(path, opt, h), IoError);
 }

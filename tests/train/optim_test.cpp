@@ -154,7 +154,7 @@ TEST_CASE("lr schedule: cosine with warm-up (LT WMT: 1e-3 -> 1e-7 over 40k after
 TEST_CASE("adam: a store frozen for inference is refused, its values untouched") {
   OneParam w;
   int hooks = 0;
-  w.ps.onFreeze([&] { ++hooks; });
+  w.ps.onFreeze([&](InferencePrecision) { ++hooks; });
   w.ps.freezeForInference();
   w.ps.freezeForInference();
   CHECK(hooks == 1);

@@ -26,10 +26,11 @@ struct FastKey {
   int64_t ldb = 0;  // b's row stride when not transposed (0 = N, dense)
   uint32_t alphaBits = 0;
   uint8_t transA = 0, transB = 0, post = 0, accumulate = 0, bias = 0;
+  uint8_t int8 = 0;  // u8 a · s8 b -> s32 c (matmulU8S8); no bias, post-op or alpha
 
   bool operator==(const FastKey& o) const {
     return batchA == o.batchA && batchB == o.batchB && M == o.M && N == o.N && K == o.K &&
-           ldb == o.ldb &&
+           ldb == o.ldb && int8 == o.int8 &&
            alphaBits == o.alphaBits && transA == o.transA && transB == o.transB &&
            post == o.post && accumulate == o.accumulate && bias == o.bias;
   }
@@ -58,7 +59,7 @@ struct FastKeyHash {
     mix(uint64_t(k.ldb));
     mix(k.alphaBits);
     mix(uint64_t(k.transA) | uint64_t(k.transB) << 8 | uint64_t(k.post) << 16 |
-        uint64_t(k.accumulate) << 24 | uint64_t(k.bias) << 32);
+        uint64_t(k.accumulate) << 24 | uint64_t(k.bias) << 32 | uint64_t(k.int8) << 40);
     return size_t(h);
   }
 };
@@ -73,6 +74,12 @@ Descs makeDescs(const FastKey& k) {
   Descs d;
   const auto f32 = memory::data_type::f32;
   const int64_t M = k.M, N = k.N, K = k.K, ldb = k.ldb ? k.ldb : N;
+  if (k.int8) {
+    d.src = memory::desc({M, K}, memory::data_type::u8, memory::dims{K, 1});
+    d.wei = memory::desc({K, N}, memory::data_type::s8, memory::dims{ldb, 1});
+    d.dst = memory::desc({M, N}, memory::data_type::s32, memory::dims{N, 1});
+    return d;
+  }
   d.rank3 = k.batchA > 1 || k.batchB > 1;
   if (d.rank3) {
     // Transposed operands: the stored matrix is [K, M] / [N, K]; strides say so.
@@ -175,7 +182,7 @@ Entry& lookup(const FastKey& k) {
   Descs d = makeDescs(k);
   Key key("matmul");
   key.num(k.batchA).num(k.batchB).num(k.M).num(k.N).num(k.K).num(k.ldb).num(k.transA).num(k.transB);
-  key.num(k.post).num(k.accumulate).num(k.bias).real(k.alpha());
+  key.num(k.post).num(k.accumulate).num(k.bias).num(k.int8).real(k.alpha());
   const CachedPrimitive& cp = ctx.cache.get(key.str(), [&] {
     auto pd = makePd(k, d, ctx.engine);
     return CachedPrimitive{dnnl::matmul(pd), pd};
@@ -223,6 +230,30 @@ void matmul(const Tensor& a, const Tensor& b, const Tensor& c, const MatmulOptio
   dnnl_status_t st = dnnl_primitive_execute(e.prim.get(), e.stream.get(), e.nargs, e.args.data());
   if (st == dnnl_success) st = dnnl_stream_wait(e.stream.get());
   LT_CHECK(st == dnnl_success, Error, "matmul: oneDNN execute failed ({}) for a {} and b {}",
+           int(st), a.shape().toString(), b.shape().toString());
+}
+
+void matmulU8S8(const Tensor& a, const Tensor& b, const Tensor& c) {
+  const MatmulDims d = checkMatmulU8S8Args(a, b, c);
+  countMacs(d.M * d.N * d.K);
+  if (referenceKernels() || d.M == 0 || d.N == 0 || d.K == 0) {
+    ref::matmulU8S8(a, b, c);
+    return;
+  }
+  FastKey k;
+  k.M = d.M;
+  k.N = d.N;
+  k.K = d.K;
+  k.ldb = d.ldb;
+  k.alphaBits = 0x3f800000u;
+  k.int8 = 1;
+  Entry& e = lookup(k);
+  setHandle(e.src, e.bound[0], a.rawData());
+  setHandle(e.wei, e.bound[1], b.rawData());
+  setHandle(e.dst, e.bound[2], c.rawData());
+  dnnl_status_t st = dnnl_primitive_execute(e.prim.get(), e.stream.get(), e.nargs, e.args.data());
+  if (st == dnnl_success) st = dnnl_stream_wait(e.stream.get());
+  LT_CHECK(st == dnnl_success, Error, "matmulU8S8: oneDNN execute failed ({}) for a {} and b {}",
            int(st), a.shape().toString(), b.shape().toString());
 }
 

@@ -49,6 +49,24 @@ Shape matmulShape(const Shape& a, const Shape& b, bool transA, bool transB, cons
   return base.with(-2, M).with(-1, N);
 }
 
+MatmulDims checkMatmulU8S8Args(const Tensor& a, const Tensor& b, const Tensor& c) {
+  LT_CHECK(a.defined() && b.defined() && c.defined() && a.dtype() == DType::U8 &&
+               b.dtype() == DType::I8 && c.dtype() == DType::I32 && a.rank() == 2 &&
+               b.rank() == 2 && c.rank() == 2 && a.dim(1) == b.dim(0) && c.dim(0) == a.dim(0) &&
+               c.dim(1) <= b.dim(1),
+           ShapeError,
+           "matmulU8S8: a {} {}, b {} {}, c {} {}: expected u8 [M, K], i8 [K, ldb], i32 [M, N] "
+           "with N <= ldb",
+           name(a.dtype()), a.shape().toString(), name(b.dtype()), b.shape().toString(),
+           name(c.dtype()), c.shape().toString());
+  MatmulDims d;
+  d.M = a.dim(0);
+  d.K = a.dim(1);
+  d.N = c.dim(1);
+  d.ldb = b.dim(1);
+  return d;
+}
+
 MatmulDims checkMatmulArgs(const Tensor& a, const Tensor& b, const Tensor& c,
                            const MatmulOptions& o, const Tensor& bias) {
   LT_CHECK(a.defined() && b.defined() && c.defined(), ShapeError,
@@ -127,6 +145,19 @@ void matmul(const Tensor& a, const Tensor& b, const Tensor& c, const MatmulOptio
       }
     }
   }
+}
+
+void matmulU8S8(const Tensor& a, const Tensor& b, const Tensor& c) {
+  const MatmulDims d = checkMatmulU8S8Args(a, b, c);
+  const uint8_t* pa = a.data<uint8_t>();
+  const int8_t* pb = b.data<int8_t>();
+  int32_t* pc = c.data<int32_t>();
+  for (int64_t m = 0; m < d.M; ++m)
+    for (int64_t n = 0; n < d.N; ++n) {
+      int32_t s = 0;
+      for (int64_t k = 0; k < d.K; ++k) s += int32_t(pa[m * d.K + k]) * int32_t(pb[k * d.ldb + n]);
+      pc[m * d.N + n] = s;
+    }
 }
 
 void addColumnSums(const Tensor& x, const Tensor& out) {

@@ -20,6 +20,9 @@ struct MatmulDims {
 MatmulDims checkMatmulArgs(const Tensor& a, const Tensor& b, const Tensor& c,
                            const MatmulOptions& opts, const Tensor& bias);
 
+// Validates matmulU8S8's operands; returns {M, N, K, ldb} in a MatmulDims.
+MatmulDims checkMatmulU8S8Args(const Tensor& a, const Tensor& b, const Tensor& c);
+
 // Applies an eltwise post-op to one value (shared by the reference paths).
 float applyPostOp(PostOp p, float v);
 
@@ -29,6 +32,8 @@ void matmul(const Tensor& a, const Tensor& b, const Tensor& c, const MatmulOptio
             const Tensor& bias = Tensor());
 
 void addColumnSums(const Tensor& x, const Tensor& out);
+
+void matmulU8S8(const Tensor& a, const Tensor& b, const Tensor& c);
 
 }  // namespace ref
 }  // namespace lt::kernels
