@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job end to end: set up, build, prepare Multi30k, train a small model
 # for a bounded time, translate test_2016_flickr with beam search, score it
-# (sacreBLEU-exact BLEU and chrF) and print the cost table.
+# (sacreBLEU-exact BLEU and chrF), translate and score it again with int8 linears
+# (lt-translate --precision int8) and print the cost table.
 #
 # Usage: bash scripts/run-multi30k.sh [DATA_DIR]
 #   DATA_DIR          shared corpora (default ../shared/data, or $LT_DATA_DIR)
@@ -34,6 +35,11 @@ build/bin/lt-translate --model "$RUN/model.lt" --input "$PREP/test.de" --output 
 echo "== scores (test_2016_flickr, sacreBLEU defaults: cased, 13a)"
 build/bin/lt-eval bleu --hyp "$RUN/test.hyp.en" --ref "$PREP/test.en" | tee "$RUN/bleu.txt"
 build/bin/lt-eval chrf --hyp "$RUN/test.hyp.en" --ref "$PREP/test.en" | tee "$RUN/chrf.txt"
+
+echo "== the same model with int8 linears (lt-translate --precision int8)"
+build/bin/lt-translate --model "$RUN/model.lt" --input "$PREP/test.de" --output "$RUN/test.int8.hyp.en" \
+  --beam-size 4 --threads "$THREADS" --precision int8
+build/bin/lt-eval bleu --hyp "$RUN/test.int8.hyp.en" --ref "$PREP/test.en" | tee "$RUN/bleu.int8.txt"
 
 echo "== cost table"
 build/bin/lt-eval cost --model "$RUN/model.lt" | tee "$RUN/cost.md"

@@ -78,6 +78,9 @@ int64_t packedRowStride(int64_t out) {
 namespace {
 PackedLinearWeight packInt8(const Tensor& w) {
   const int64_t out = w.dim(0), in = w.dim(1);
+  // The u8·s8 sums must fit int32: 255 · 127 · in < 2^31.
+  LT_CHECK(in <= 66000, ShapeError, "packLinearWeight: int8 needs at most 66000 input features, w is {}",
+           w.shape().toString());
   PackedLinearWeight p;
   p.out = out;
   p.data = Tensor::zeros(Shape{in, out}, DType::I8);
