@@ -280,7 +280,7 @@ TEST_CASE("decoding: an int8-frozen model steps like its own forward pass, near 
   // freezeForInference(Int8). Rows are quantized one by one, so a step row and the same
   // position of the teacher-forced pass meet the same quantization; they differ only where
   // the attention kernels' fp32 rounding flips a quantization step.
-  for (std::string blk : {"transformer", "lite"}) {
+  for (std::string blk : {"transformer", "lite", "dynamicconv"}) {
     CAPTURE(blk);
     ParamStore ps;
     Rng rng(29);
