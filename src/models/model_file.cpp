@@ -9,6 +9,7 @@
 #include <fstream>
 
 #include "common/error.h"
+#include "ops/linear.h"
 
 namespace lt::models {
 
@@ -105,8 +106,26 @@ const Tensor* ModelFileContents::find(const std::string& name) const {
   return nullptr;
 }
 
+namespace {
+constexpr const char* kScaleSuffix = "@scale";
+
+void writeWeight(Writer& w, const std::string& name, const Tensor& t) {
+  w.str32(name);
+  w.pod<uint8_t>(uint8_t(t.dtype()));
+  w.pod<uint8_t>(uint8_t(t.rank()));
+  for (int a = 0; a < t.rank(); ++a) w.pod<int64_t>(t.dim(a));
+  w.pod<uint64_t>(uint64_t(t.bytes()));
+  w.raw(t.rawData(), t.bytes());
+}
+
+bool storedAsInt8(const Tensor& t, WeightStorage storage) {
+  return storage == WeightStorage::Int8 && t.dtype() == DType::F32 && t.rank() == 2 &&
+         t.elements() >= kInt8MinElements;
+}
+}  // namespace
+
 void writeModelFile(const std::string& path, const ModelConfig& cfg, const ParamStore& params,
-                    const std::map<std::string, std::string>& blobs) {
+                    const std::map<std::string, std::string>& blobs, WeightStorage storage) {
   Writer w;
   w.raw(kMagic, sizeof(kMagic));
   w.pod<uint32_t>(kModelFileVersion);
@@ -117,15 +136,18 @@ void writeModelFile(const std::string& path, const ModelConfig& cfg, const Param
     w.str32(name);
     w.str64(bytes);
   }
-  w.pod<uint32_t>(uint32_t(params.size()));
+  uint32_t count = 0;
+  for (const auto& [name, var] : params.all()) count += storedAsInt8(var.value(), storage) ? 2 : 1;
+  w.pod<uint32_t>(count);
   for (const auto& [name, var] : params.all()) {
     const Tensor& t = var.value();
-    w.str32(name);
-    w.pod<uint8_t>(uint8_t(t.dtype()));
-    w.pod<uint8_t>(uint8_t(t.rank()));
-    for (int a = 0; a < t.rank(); ++a) w.pod<int64_t>(t.dim(a));
-    w.pod<uint64_t>(uint64_t(t.bytes()));
-    w.raw(t.rawData(), t.bytes());
+    if (storedAsInt8(t, storage)) {
+      ops::QuantizedRows q = ops::quantizeWeightRows(t);
+      writeWeight(w, name, q.q);
+      writeWeight(w, name + kScaleSuffix, q.scale);
+    } else {
+      writeWeight(w, name, t);
+    }
   }
   uint64_t total = w.buf().size() + sizeof(uint64_t);
   std::memcpy(w.buf().data() + sizeof(kMagic) + sizeof(uint32_t), &total, sizeof(total));
@@ -202,7 +224,7 @@ ModelFileContents readModelFile(const std::string& path) {
     std::string name = r.bytes(r.pod<uint32_t>("weight name size"), "weight name");
     auto dt = r.pod<uint8_t>("weight dtype");
     auto rank = r.pod<uint8_t>("weight rank");
-    LT_CHECK(dt <= uint8_t(DType::I32) && rank >= 1 && rank <= Shape::kMaxRank, IoError,
+    LT_CHECK(dt <= uint8_t(DType::U8) && rank >= 1 && rank <= Shape::kMaxRank, IoError,
              "model file {} is corrupt: weight '{}' has dtype {} rank {}", path, name, dt, rank);
     std::vector<int64_t> dims;
     for (int a = 0; a < rank; ++a) dims.push_back(r.pod<int64_t>("weight dims"));
@@ -223,22 +245,49 @@ ModelFileContents readModelFile(const std::string& path) {
 }
 
 void loadWeights(const ModelFileContents& file, ParamStore& params, const std::string& path) {
+  // An f32 matrix may be stored as int8 rows; its scales then sit beside it.
+  auto scaleOf = [&](const std::string& name, const Tensor& t) -> const Tensor* {
+    if (t.dtype() != DType::I8) return nullptr;
+    const Tensor* s = file.find(name + kScaleSuffix);
+    LT_CHECK(s != nullptr && s->dtype() == DType::F32 && t.rank() == 2 && s->rank() == 1 &&
+                 s->dim(0) == t.dim(0),
+             IoError, "model file {}: int8 weight '{}' {} needs '{}{}' f32 [{}]", path, name,
+             t.shape().toString(), name, kScaleSuffix, t.rank() >= 1 ? t.dim(0) : 0);
+    return s;
+  };
   for (const auto& [name, var] : params.all()) {
     const Tensor* t = file.find(name);
     LT_CHECK(t != nullptr, IoError, "model file {} has no weight '{}' (expected {})", path, name,
              var.value().shape().toString());
-    LT_CHECK(t->shape() == var.value().shape() && t->dtype() == var.value().dtype(), IoError,
+    const bool int8 = t->dtype() == DType::I8 && var.value().dtype() == DType::F32;
+    LT_CHECK(t->shape() == var.value().shape() && (int8 || t->dtype() == var.value().dtype()), IoError,
              "model file {}: weight '{}' is {} {}, the model expects {} {}", path, name,
              lt::name(t->dtype()), t->shape().toString(), lt::name(var.value().dtype()),
              var.value().shape().toString());
+    if (int8) scaleOf(name, *t);
   }
-  for (const auto& [name, t] : file.weights)
-    LT_CHECK(params.has(name), IoError,
+  for (const auto& [name, t] : file.weights) {
+    const size_t n = name.size(), k = std::strlen(kScaleSuffix);
+    const bool scale = n > k && name.compare(n - k, k, kScaleSuffix) == 0 &&
+                       file.find(name.substr(0, n - k)) != nullptr;
+    LT_CHECK(params.has(name) || scale, IoError,
              "model file {} has weight '{}' that this model does not have (another "
              "architecture?)", path, name);
+  }
   for (const auto& [name, var] : params.all()) {
     Var v = var;
-    v.mutableValue().copyFrom(*file.find(name));
+    const Tensor& t = *file.find(name);
+    const Tensor* s = scaleOf(name, t);
+    if (!s) {
+      v.mutableValue().copyFrom(t);
+      continue;
+    }
+    const int64_t rows = t.dim(0), cols = t.dim(1);
+    const int8_t* q = t.data<int8_t>();
+    const float* sc = s->data<float>();
+    float* dst = v.mutableValue().data<float>();
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t c = 0; c < cols; ++c) dst[r * cols + c] = float(q[r * cols + c]) * sc[r];
   }
 }
 

@@ -10,6 +10,12 @@
 // fsync of the directory), so a kill mid-write leaves the previous file intact.
 // Reading names the problem in an IoError: missing, truncated, corrupt (checksum), wrong
 // magic or version, missing weight, shape mismatch (naming the parameter).
+//
+// Int8 weight storage (WeightStorage::Int8, `lt-convert --weights int8`): every f32 matrix
+// parameter of at least kInt8MinElements elements (linear weights, embedding tables) is
+// written as i8 [rows, cols] under its own name plus "<name>@scale" f32 [rows], by the rule of
+// ops::quantizeWeightRows; loading multiplies them back into the f32 parameter. About 4x
+// smaller; `lt-translate --precision int8` then re-quantizes to the very same int8 weights.
 #pragma once
 #include <cstdint>
 #include <map>
@@ -23,6 +29,9 @@ namespace lt::models {
 
 constexpr uint32_t kModelFileVersion = 1;
 
+enum class WeightStorage : uint8_t { F32, Int8 };
+constexpr int64_t kInt8MinElements = 1024;
+
 struct ModelFileContents {
   ModelConfig config;                                   // parsed from configYaml
   std::string configYaml;
@@ -33,14 +42,16 @@ struct ModelFileContents {
 
 // Writes cfg, blobs and every parameter of `params` (by name) to `path` atomically.
 void writeModelFile(const std::string& path, const ModelConfig& cfg, const ParamStore& params,
-                    const std::map<std::string, std::string>& blobs = {});
+                    const std::map<std::string, std::string>& blobs = {},
+                    WeightStorage storage = WeightStorage::F32);
 
 // Reads and verifies a model file (IoError on any problem; ConfigError if the embedded
 // config does not parse).
 ModelFileContents readModelFile(const std::string& path);
 
 // Copies the file's weights into the (already constructed) parameters: every parameter must
-// be present with the same shape and dtype; `path` is used in messages. Extra weights in the
+// be present with the same shape and dtype (or as int8 rows with their "@scale", see above);
+// `path` is used in messages. Extra weights in the
 // file are an error too (the file belongs to another architecture).
 void loadWeights(const ModelFileContents& file, ParamStore& params, const std::string& path);
 

@@ -39,12 +39,12 @@ std::unique_ptr<TranslationModel> TranslationModel::load(const std::string& path
   return m;
 }
 
-void TranslationModel::save(const std::string& path,
-                            const std::map<std::string, std::string>& extra) const {
+void TranslationModel::save(const std::string& path, const std::map<std::string, std::string>& extra,
+                            WeightStorage storage) const {
   std::map<std::string, std::string> blobs = extra;
   blobs[kSrcVocabBlob] = srcVocab.serialize();
   blobs[kTgtVocabBlob] = tgtVocab.serialize();
-  writeModelFile(path, config, params, blobs);
+  writeModelFile(path, config, params, blobs, storage);
 }
 
 }  // namespace lt::models

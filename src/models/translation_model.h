@@ -10,6 +10,7 @@
 #include "autodiff/param_store.h"
 #include "data/vocab.h"
 #include "models/encoder_decoder.h"
+#include "models/model_file.h"
 #include "models/model_config.h"
 
 namespace lt::models {
@@ -31,7 +32,9 @@ struct TranslationModel {
   // (including vocabularies that do not match the embedding sizes).
   static std::unique_ptr<TranslationModel> load(const std::string& path);
   // Writes atomically; `extra` blobs are stored beside the vocabularies.
-  void save(const std::string& path, const std::map<std::string, std::string>& extra = {}) const;
+  // WeightStorage::Int8 stores the matrices as int8 rows (model_file.h).
+  void save(const std::string& path, const std::map<std::string, std::string>& extra = {},
+            WeightStorage storage = WeightStorage::F32) const;
 };
 
 }  // namespace lt::models

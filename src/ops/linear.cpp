@@ -75,34 +75,51 @@ int64_t packedRowStride(int64_t out) {
   return out % 64 == 0 ? out + 16 : out;  // 64 floats = 256 bytes
 }
 
+QuantizedRows quantizeWeightRows(const Tensor& w) {
+  LT_CHECK(w.defined() && w.rank() == 2 && w.dtype() == DType::F32, ShapeError,
+           "quantizeWeightRows: w {} must be f32 [rows, cols]", w.defined() ? w.shape().toString() : "undefined");
+  const int64_t rows = w.dim(0), cols = w.dim(1);
+  HeapScope heap;
+  QuantizedRows r;
+  r.q = Tensor::empty(Shape{rows, cols}, DType::I8);
+  r.scale = Tensor::empty(Shape{rows});
+  const float* src = w.data<float>();
+  int8_t* q = r.q.data<int8_t>();
+  for (int64_t o = 0; o < rows; ++o) {
+    const float* row = src + o * cols;
+    float a = 0.f;
+    for (int64_t i = 0; i < cols; ++i) {
+      LT_CHECK(std::isfinite(row[i]), Error, "int8 weights: row {} holds {} (not finite)", o, row[i]);
+      a = std::max(a, std::fabs(row[i]));
+    }
+    const float inv = a > 0.f ? 127.f / a : 0.f;
+    for (int64_t i = 0; i < cols; ++i)
+      q[o * cols + i] = int8_t(std::min(127.f, std::max(-127.f, std::nearbyint(row[i] * inv))));
+    r.scale.data<float>()[o] = a / 127.f;
+  }
+  return r;
+}
+
 namespace {
 PackedLinearWeight packInt8(const Tensor& w) {
   const int64_t out = w.dim(0), in = w.dim(1);
   // The u8·s8 sums must fit int32: 255 · 127 · in < 2^31.
   LT_CHECK(in <= 66000, ShapeError, "packLinearWeight: int8 needs at most 66000 input features, w is {}",
            w.shape().toString());
+  QuantizedRows r = quantizeWeightRows(w);
   PackedLinearWeight p;
   p.out = out;
-  p.data = Tensor::zeros(Shape{in, out}, DType::I8);
-  p.scale = Tensor::empty(Shape{out});
+  p.data = Tensor::empty(Shape{in, out}, DType::I8);
+  p.scale = r.scale;
   p.offset = Tensor::empty(Shape{out}, DType::I32);
-  const float* src = w.data<float>();
-  int8_t* q = p.data.data<int8_t>();
+  const int8_t* q = r.q.data<int8_t>();
+  int8_t* dst = p.data.data<int8_t>();
   for (int64_t o = 0; o < out; ++o) {
-    const float* row = src + o * in;
-    float a = 0.f;
-    for (int64_t i = 0; i < in; ++i) {
-      LT_CHECK(std::isfinite(row[i]), Error, "packLinearWeight: weight row {} holds {} (not finite)", o, row[i]);
-      a = std::max(a, std::fabs(row[i]));
-    }
-    const float inv = a > 0.f ? 127.f / a : 0.f;
     int32_t sum = 0;
     for (int64_t i = 0; i < in; ++i) {
-      const float v = std::min(127.f, std::max(-127.f, std::nearbyint(row[i] * inv)));
-      q[i * out + o] = int8_t(v);
-      sum += int32_t(v);
+      dst[i * out + o] = q[o * in + i];
+      sum += q[o * in + i];
     }
-    p.scale.data<float>()[o] = a / 127.f;
     p.offset.data<int32_t>()[o] = 128 * sum;
   }
   return p;

@@ -41,6 +41,16 @@ struct PackedLinearWeight {
   bool int8() const { return data.defined() && data.dtype() == DType::I8; }
 };
 int64_t packedRowStride(int64_t out);
+
+// The int8 rule for a weight's rows, shared by the int8 packing and int8 model files:
+// s_r = max_c |w_rc| / 127, q_rc = clamp(nearbyint(w_rc · (127 / max_c |w_rc|)), ±127) (0 and
+// s_r = 0 for an all-zero row). w must be f32 [rows, cols] and finite (Error otherwise).
+// Re-quantizing q·s gives q back, so an int8 model file decodes exactly like its source.
+struct QuantizedRows {
+  Tensor q;      // i8 [rows, cols]
+  Tensor scale;  // f32 [rows]
+};
+QuantizedRows quantizeWeightRows(const Tensor& w);
 PackedLinearWeight packLinearWeight(const Tensor& w,
                                     InferencePrecision precision = InferencePrecision::F32);
 

@@ -1,12 +1,16 @@
 // Model file: round trip, atomic replace, and the IoErrors for damaged files.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 
 #include "autodiff/param_store.h"
 #include "common/error.h"
+#include "common/rng.h"
 #include "models/model_file.h"
 
 using namespace lt;
@@ -144,4 +148,69 @@ TEST_CASE("model file: truncated, corrupt, wrong version, missing and mismatched
   ParamStore fewer;
   fewer.add("encoder/embed/table", Shape{11, 8}, Init::zeros(), rng);
   CHECK(has(ioError([&] { loadWeights(f, fewer, path); }), "does not have"));
+}
+
+TEST_CASE("model file: int8 weight storage (matrices as int8 rows + scales, the rest as is)") {
+  ParamStore ps;
+  Rng rng(8);
+  ps.add("encoder/embed/table", Shape{40, 32}, Init::normal(1.f), rng);      // 1280: int8
+  ps.add("encoder/l0/ffn/fc1/weight", Shape{64, 32}, Init::xavier(), rng);   // 2048: int8
+  ps.add("encoder/l0/ffn/fc1/bias", Shape{64}, Init::uniform(0.5f), rng);    // vector: f32
+  ps.add("encoder/l0/mix/b1/weight", Shape{4, 7}, Init::uniform(1.f), rng);  // small: f32
+  ModelConfig cfg = smallConfig();
+  std::string p32 = tmpPath("w32.lt"), p8 = tmpPath("w8.lt");
+  writeModelFile(p32, cfg, ps, {});
+  writeModelFile(p8, cfg, ps, {}, WeightStorage::Int8);
+  CHECK(std::filesystem::file_size(p8) < std::filesystem::file_size(p32) * 0.4);
+  ModelFileContents f = readModelFile(p8);
+  REQUIRE(f.find("encoder/embed/table") != nullptr);
+  CHECK(f.find("encoder/embed/table")->dtype() == DType::I8);
+  CHECK(f.find("encoder/embed/table@scale")->shape() == Shape{40});
+  CHECK(f.find("encoder/l0/ffn/fc1/bias")->dtype() == DType::F32);
+  CHECK(f.find("encoder/l0/mix/b1/weight")->dtype() == DType::F32);
+  CHECK(f.find("encoder/l0/mix/b1/weight@scale") == nullptr);
+
+  ParamStore back;
+  Rng rng2(9);
+  back.add("encoder/embed/table", Shape{40, 32}, Init::zeros(), rng2);
+  back.add("encoder/l0/ffn/fc1/weight", Shape{64, 32}, Init::zeros(), rng2);
+  back.add("encoder/l0/ffn/fc1/bias", Shape{64}, Init::zeros(), rng2);
+  back.add("encoder/l0/mix/b1/weight", Shape{4, 7}, Init::zeros(), rng2);
+  loadWeights(f, back, p8);
+  for (size_t i = 0; i < ps.size(); ++i) {
+    const std::string& name = ps.all()[i].first;
+    const Tensor& a = ps.all()[i].second.value();
+    const Tensor& b = back.all()[i].second.value();
+    const Tensor* stored = f.find(name);
+    if (stored->dtype() != DType::I8) {
+      CHECK_MESSAGE(std::memcmp(a.rawData(), b.rawData(), a.bytes()) == 0, name);
+      continue;
+    }
+    // Loaded = q · s exactly, within half a step of the original, and the row's largest
+    // magnitude comes back as ±127 steps.
+    const Tensor& s = *f.find(name + "@scale");
+    const int64_t cols = a.dim(1);
+    for (int64_t r = 0; r < a.dim(0); ++r) {
+      float amax = 0;
+      for (int64_t c = 0; c < cols; ++c) amax = std::max(amax, std::fabs(a.data<float>()[r * cols + c]));
+      CHECK(s.data<float>()[r] == amax / 127.f);
+      for (int64_t c = 0; c < cols; ++c) {
+        const float q = float(stored->data<int8_t>()[r * cols + c]);
+        CHECK(b.data<float>()[r * cols + c] == q * s.data<float>()[r]);
+        CHECK(std::fabs(b.data<float>()[r * cols + c] - a.data<float>()[r * cols + c]) <=
+              0.5f * s.data<float>()[r] * 1.0001f);
+      }
+    }
+  }
+  // An int8 matrix without its scales is named.
+  ModelFileContents broken = f;
+  broken.weights.erase(std::remove_if(broken.weights.begin(), broken.weights.end(),
+                                      [](const auto& w) { return w.first == "encoder/l0/ffn/fc1/weight@scale"; }),
+                       broken.weights.end());
+  CHECK(has(ioError([&] { loadWeights(broken, back, p8); }),
+            "int8 weight 'encoder/l0/ffn/fc1/weight' [64x32] needs 'encoder/l0/ffn/fc1/weight@scale' f32 [64]"));
+  // A stray scale without its matrix is another architecture's weight.
+  ModelFileContents stray = readModelFile(p32);
+  stray.weights.emplace_back("decoder/x@scale", Tensor::zeros({3}));
+  CHECK(has(ioError([&] { loadWeights(stray, back, p32); }), "has weight 'decoder/x@scale' that this model does not have"));
 }

@@ -249,3 +249,18 @@ TEST_CASE("ops::linearPacked int8: the definition, the fp32 error bound, batch i
     }
   }
 }
+
+TEST_CASE("ops::quantizeWeightRows: re-quantizing q·s gives q back (int8 model files decode alike)") {
+  Rng rng(38);
+  Tensor w = randomTensor({33, 70}, rng);
+  for (int64_t c = 0; c < 70; ++c) w.data<float>()[5 * 70 + c] = 0.f;  // an all-zero row
+  ops::QuantizedRows a = ops::quantizeWeightRows(w);
+  Tensor back = Tensor::empty({33, 70});
+  for (int64_t r = 0; r < 33; ++r)
+    for (int64_t c = 0; c < 70; ++c)
+      back.data<float>()[r * 70 + c] = float(a.q.data<int8_t>()[r * 70 + c]) * a.scale.data<float>()[r];
+  ops::QuantizedRows b = ops::quantizeWeightRows(back);
+  CHECK(std::memcmp(a.q.rawData(), b.q.rawData(), a.q.bytes()) == 0);
+  for (int64_t r = 0; r < 33; ++r) CHECK(b.scale.data<float>()[r] == doctest::Approx(a.scale.data<float>()[r]).epsilon(1e-6));
+  CHECK(a.scale.data<float>()[5] == 0.f);
+}

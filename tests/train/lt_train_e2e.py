@@ -121,6 +121,32 @@ def body(tmp, m30):
     check(p.returncode == 0 and os.path.exists(d("run", "model.avg2.lt")), "--average-last 2 writes model.avg2.lt")
     p = run(["--model", d("run", "model.lt"), "--average-last", "5"])
     check(p.returncode != 0 and "found only 2" in last_line(p), f"--average-last 5 names the problem: {last_line(p)}")
+    # 4c. lt-convert --weights int8: a ~4x smaller file that lt-translate reads; int8 decoding
+    # of it and of the fp32 file (--precision int8) agree (only the embedding rows' int8
+    # rounding differs between the two).
+    bindir = os.path.dirname(LT_TRAIN)
+    conv = subprocess.run([os.path.join(bindir, "lt-convert"), "--model", d("run", "model.lt"),
+                           "--output", d("run", "model.int8.lt")], capture_output=True, text=True)
+    check(conv.returncode == 0, f"lt-convert exits 0: {conv.stderr.strip()[-300:]}")
+    if conv.returncode == 0:
+        ratio = os.path.getsize(d("run", "model.int8.lt")) / os.path.getsize(d("run", "model.lt"))
+        # (the tiny model: its SentencePiece vocabulary is a large part of the file)
+        check(ratio < 0.6, f"int8 model file is < 60% of the fp32 one ({ratio:.2f})")
+        outs = []
+        for model, prec in ((d("run", "model.lt"), "int8"), (d("run", "model.int8.lt"), "int8"),
+                            (d("run", "model.int8.lt"), "fp32")):
+            t = subprocess.run([os.path.join(bindir, "lt-translate"), "--model", model, "--input",
+                                d("valid.de"), "--precision", prec, "--threads", "2", "-q"],
+                               capture_output=True, text=True)
+            check(t.returncode == 0 and len(t.stdout.splitlines()) == 100,
+                  f"lt-translate --precision {prec} on {os.path.basename(model)}: {t.stderr.strip()[-300:]}")
+            outs.append(t.stdout.splitlines())
+        same = sum(a == b for a, b in zip(outs[0], outs[1]))
+        check(same >= 50, f"int8 file and fp32 file decode alike under int8 ({same}/100 lines equal)")
+    same_path = subprocess.run([os.path.join(bindir, "lt-convert"), "--model", d("run", "model.lt"),
+                                "--output", d("run", "model.lt")], capture_output=True, text=True)
+    check(same_path.returncode != 0 and "is the input model" in same_path.stderr,
+          f"lt-convert refuses to overwrite its input: {same_path.stderr.strip()}")
     # 4b. --dump-config round trip.
     p = run(["--config", TINY, "--lr", "0.0042", "--dump-config"])
     write(d("dump.yml"), p.stdout)
