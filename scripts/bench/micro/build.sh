@@ -6,6 +6,7 @@
 #   BUILD/micro/attention_fused [threads] [reps] [B] [T] [dh]
 #                                                       ops::attention vs the unfused ops, fwd and fwd+bwd
 #   BUILD/micro/linear_gemm                             kernels::matmul (transB, bias) vs dnnl_sgemm
+#   BUILD/micro/gemm_precision                          oneDNN matmul f32 vs bf16 vs u8·s8, decoding shapes
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 BUILD=${1:-build}
