@@ -69,21 +69,17 @@ run_lt() {
   echo "+ $LTB decode --model $1 ${COMMON[*]} --max-sentences $LIMIT ${LTQ[*]}" >&2
   OMP_NUM_THREADS=$THREADS "$LTB" decode --model "$1" "${COMMON[@]}" --max-sentences "$LIMIT" "${LTQ[@]}" | tee -a "$OUT"
 }
-run_torch_int8() {
-  echo "+ $PY scripts/bench/torch_decode_bench.py --models $(peer_name "$1") ${COMMON[*]} --limit $LIMIT --int8" >&2
-  "$PY" scripts/bench/torch_decode_bench.py --models "$(peer_name "$1")" "${COMMON[@]}" --limit "$LIMIT" --int8 | tee -a "$OUT"
+run_torch_int8() { run_torch "$1" --int8; }
+run_ct2_int8() { run_ct2 "$1" --compute-type int8; }
+run_torch() {  # MODEL [extra flags]
+  local m=$1; shift
+  echo "+ $PY scripts/bench/torch_decode_bench.py --models $(peer_name "$m") ${COMMON[*]} --limit $LIMIT $*" >&2
+  "$PY" scripts/bench/torch_decode_bench.py --models "$(peer_name "$m")" "${COMMON[@]}" --limit "$LIMIT" "$@" | tee -a "$OUT"
 }
-run_ct2_int8() {
-  echo "+ $PY scripts/bench/ct2_decode_bench.py ${COMMON[*]} --limit $LIMIT --compute-type int8" >&2
-  "$PY" scripts/bench/ct2_decode_bench.py "${COMMON[@]}" --limit "$LIMIT" --compute-type int8 | tee -a "$OUT"
-}
-run_torch() {
-  echo "+ $PY scripts/bench/torch_decode_bench.py --models $(peer_name "$1") ${COMMON[*]} --limit $LIMIT" >&2
-  "$PY" scripts/bench/torch_decode_bench.py --models "$(peer_name "$1")" "${COMMON[@]}" --limit "$LIMIT" | tee -a "$OUT"
-}
-run_ct2() {
-  echo "+ $PY scripts/bench/ct2_decode_bench.py ${COMMON[*]} --limit $LIMIT" >&2
-  "$PY" scripts/bench/ct2_decode_bench.py "${COMMON[@]}" --limit "$LIMIT" | tee -a "$OUT"
+run_ct2() {  # MODEL [extra flags]
+  shift
+  echo "+ $PY scripts/bench/ct2_decode_bench.py ${COMMON[*]} --limit $LIMIT $*" >&2
+  "$PY" scripts/bench/ct2_decode_bench.py "${COMMON[@]}" --limit "$LIMIT" "$@" | tee -a "$OUT"
 }
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 START=$(date -u '+%Y-%m-%d %H:%M UTC')

@@ -80,22 +80,21 @@ QuantizedRows quantizeWeightRows(const Tensor& w) {
            "quantizeWeightRows: w {} must be f32 [rows, cols]", w.defined() ? w.shape().toString() : "undefined");
   const int64_t rows = w.dim(0), cols = w.dim(1);
   HeapScope heap;
+  // The activation rows' rule (kernels::quantizeRowsU8), without its +128 shift.
+  Tensor shifted = Tensor::empty(Shape{rows, cols}, DType::U8);
   QuantizedRows r;
-  r.q = Tensor::empty(Shape{rows, cols}, DType::I8);
   r.scale = Tensor::empty(Shape{rows});
-  const float* src = w.data<float>();
+  kernels::quantizeRowsU8(w, shifted, r.scale);
+  r.q = Tensor::empty(Shape{rows, cols}, DType::I8);
+  const uint8_t* u = shifted.data<uint8_t>();
   int8_t* q = r.q.data<int8_t>();
   for (int64_t o = 0; o < rows; ++o) {
-    const float* row = src + o * cols;
-    float a = 0.f;
-    for (int64_t i = 0; i < cols; ++i) {
-      LT_CHECK(std::isfinite(row[i]), Error, "int8 weights: row {} holds {} (not finite)", o, row[i]);
-      a = std::max(a, std::fabs(row[i]));
+    if (std::isnan(r.scale.data<float>()[o])) {  // the kernel's mark of a non-finite row
+      const float* row = w.data<float>() + o * cols;
+      LT_THROW(Error, "int8 weights: row {} holds {} (not finite)", o,
+               *std::find_if(row, row + cols, [](float v) { return !std::isfinite(v); }));
     }
-    const float inv = a > 0.f ? 127.f / a : 0.f;
-    for (int64_t i = 0; i < cols; ++i)
-      q[o * cols + i] = int8_t(std::min(127.f, std::max(-127.f, std::nearbyint(row[i] * inv))));
-    r.scale.data<float>()[o] = a / 127.f;
+    for (int64_t i = 0; i < cols; ++i) q[o * cols + i] = int8_t(int(u[o * cols + i]) - 128);
   }
   return r;
 }

@@ -42,10 +42,12 @@ struct PackedLinearWeight {
 };
 int64_t packedRowStride(int64_t out);
 
-// The int8 rule for a weight's rows, shared by the int8 packing and int8 model files:
+// The int8 rule for a weight's rows, shared by the int8 packing and int8 model files, and the
+// same rule as the activation rows (kernels::quantizeRowsU8, without its +128 shift):
 // s_r = max_c |w_rc| / 127, q_rc = clamp(nearbyint(w_rc · (127 / max_c |w_rc|)), ±127) (0 and
 // s_r = 0 for an all-zero row). w must be f32 [rows, cols] and finite (Error otherwise).
-// Re-quantizing q·s gives q back, so an int8 model file decodes exactly like its source.
+// Re-quantizing q·s gives q back, so the linears of an int8 model file pack to the very int8
+// weights of its source (its embedding lookups, though, read q·s).
 struct QuantizedRows {
   Tensor q;      // i8 [rows, cols]
   Tensor scale;  // f32 [rows]

@@ -212,6 +212,19 @@ void setHandle(const memory& m, const void*& bound, const void* p) {
   bound = p;
 }
 
+// Points e's memory objects at the operands (bias when defined) and runs the primitive.
+void execute(Entry& e, const Tensor& a, const Tensor& b, const Tensor& c, const Tensor& bias,
+             const char* op) {
+  setHandle(e.src, e.bound[0], a.rawData());
+  setHandle(e.wei, e.bound[1], b.rawData());
+  setHandle(e.dst, e.bound[2], c.rawData());
+  if (bias.defined()) setHandle(e.bias, e.bound[3], bias.rawData());
+  dnnl_status_t st = dnnl_primitive_execute(e.prim.get(), e.stream.get(), e.nargs, e.args.data());
+  if (st == dnnl_success) st = dnnl_stream_wait(e.stream.get());
+  LT_CHECK(st == dnnl_success, Error, "{}: oneDNN execute failed ({}) for a {} and b {}", op,
+           int(st), a.shape().toString(), b.shape().toString());
+}
+
 }  // namespace
 
 void matmul(const Tensor& a, const Tensor& b, const Tensor& c, const MatmulOptions& o,
@@ -222,15 +235,7 @@ void matmul(const Tensor& a, const Tensor& b, const Tensor& c, const MatmulOptio
     ref::matmul(a, b, c, o, bias);
     return;
   }
-  Entry& e = lookup(makeKey(d, o, bias.defined()));
-  setHandle(e.src, e.bound[0], a.rawData());
-  setHandle(e.wei, e.bound[1], b.rawData());
-  setHandle(e.dst, e.bound[2], c.rawData());
-  if (bias.defined()) setHandle(e.bias, e.bound[3], bias.rawData());
-  dnnl_status_t st = dnnl_primitive_execute(e.prim.get(), e.stream.get(), e.nargs, e.args.data());
-  if (st == dnnl_success) st = dnnl_stream_wait(e.stream.get());
-  LT_CHECK(st == dnnl_success, Error, "matmul: oneDNN execute failed ({}) for a {} and b {}",
-           int(st), a.shape().toString(), b.shape().toString());
+  execute(lookup(makeKey(d, o, bias.defined())), a, b, c, bias, "matmul");
 }
 
 void matmulU8S8(const Tensor& a, const Tensor& b, const Tensor& c) {
@@ -247,14 +252,7 @@ void matmulU8S8(const Tensor& a, const Tensor& b, const Tensor& c) {
   k.ldb = d.ldb;
   k.alphaBits = 0x3f800000u;
   k.int8 = 1;
-  Entry& e = lookup(k);
-  setHandle(e.src, e.bound[0], a.rawData());
-  setHandle(e.wei, e.bound[1], b.rawData());
-  setHandle(e.dst, e.bound[2], c.rawData());
-  dnnl_status_t st = dnnl_primitive_execute(e.prim.get(), e.stream.get(), e.nargs, e.args.data());
-  if (st == dnnl_success) st = dnnl_stream_wait(e.stream.get());
-  LT_CHECK(st == dnnl_success, Error, "matmulU8S8: oneDNN execute failed ({}) for a {} and b {}",
-           int(st), a.shape().toString(), b.shape().toString());
+  execute(lookup(k), a, b, c, Tensor(), "matmulU8S8");
 }
 
 Tensor matmul(const Tensor& a, const Tensor& b, const MatmulOptions& o, const Tensor& bias) {
