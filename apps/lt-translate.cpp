@@ -101,8 +101,10 @@ int main(int argc, char** argv) {
       LT_THROW(ConfigError, "--n-best {} exceeds --beam-size {}", opt.search.nBest, opt.search.beamSize);
 
     auto model = models::TranslationModel::load(modelPath);
-    // packed linear weights (ops::packLinearWeight), fp32 or int8
-    model->params.freezeForInference(precision == "int8" ? InferencePrecision::Int8 : InferencePrecision::F32);
+    // packed linear weights (ops::packLinearWeight), fp32 or int8; their fp32 sources are
+    // dropped (decoding reads only the packed copies)
+    model->params.freezeForInference(
+        precision == "int8" ? InferencePrecision::Int8 : InferencePrecision::F32, /*releaseReplaced=*/true);
     opt.search.maxLenCap = model->config.maxPositions - 1;
     auto& net = *model->net;
     const auto search = opt.search;

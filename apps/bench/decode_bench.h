@@ -220,7 +220,8 @@ inline int runDecodeBench(const DecodeBenchOptions& o) {
   Rng initRng(o.seed);
   models::EncoderDecoder net(cfg, params, initRng);
   if (!o.plainWeights)  // as lt-translate
-    params.freezeForInference(o.int8 ? InferencePrecision::Int8 : InferencePrecision::F32);
+    params.freezeForInference(o.int8 ? InferencePrecision::Int8 : InferencePrecision::F32,
+                              /*releaseReplaced=*/true);
   decode::SearchOptions so;
   so.beamSize = o.beam;
   so.maxLenA = 0;

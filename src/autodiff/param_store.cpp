@@ -1,5 +1,8 @@
 #include "autodiff/param_store.h"
 
+#include "common/memory.h"
+#include "tensor/block_cache.h"
+
 namespace lt {
 
 Var ParamStore::add(const std::string& name, const Shape& shape, const Init& init, Rng& rng) {
@@ -18,11 +21,23 @@ Var ParamStore::addTensor(const std::string& name, Tensor value) {
   return v;
 }
 
-void ParamStore::freezeForInference(InferencePrecision precision) {
+void ParamStore::freezeForInference(InferencePrecision precision, bool releaseReplaced) {
   if (frozen_) return;
   for (auto& hook : freezeHooks_) hook(precision);
   precision_ = precision;
   frozen_ = true;
+  if (!releaseReplaced) return;
+  for (auto& [name, v] : params_) {
+    Node* n = v.node().get();
+    if (!replaced_.count(n) || kept_.count(n) || !n->value.defined()) continue;
+    releasedBytes_ += int64_t(n->value.bytes());
+    n->value = Tensor();
+  }
+  // Freed blocks would otherwise stay cached (LargeBlockCache) or in the tuned heap for reuse.
+  if (releasedBytes_ > 0) {
+    LargeBlockCache::clear();
+    returnFreeMemory();
+  }
 }
 
 Var ParamStore::get(const std::string& name) const {

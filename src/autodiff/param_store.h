@@ -5,6 +5,7 @@
 #pragma once
 #include <functional>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -35,12 +36,27 @@ public:
   // Decoding programs freeze; lt-train never does, so its validation decoding reads the live
   // weights. A second call is a no-op (the first precision stays).
   void onFreeze(std::function<void(InferencePrecision)> hook) { freezeHooks_.push_back(std::move(hook)); }
-  void freezeForInference(InferencePrecision precision = InferencePrecision::F32);
+  // Which values inference still reads once the hooks have run: a layer whose hook builds a
+  // packed copy marks the source replacedByPacking (Linear's weight); a layer that reads a
+  // value directly marks it readAtInference (an embedding table, also packed when a tied
+  // output projection shares it). Kept wins.
+  void replacedByPacking(const Var& p) { replaced_.insert(p.node().get()); }
+  void readAtInference(const Var& p) { kept_.insert(p.node().get()); }
+  // releaseReplaced: after the hooks, drop the values of the parameters that were replaced and
+  // are not kept (decoding programs: the packed copies are all they read). Such a store can no
+  // longer run with gradients, be saved or be frozen again at another precision; their names
+  // and shapes stay.
+  void freezeForInference(InferencePrecision precision = InferencePrecision::F32,
+                          bool releaseReplaced = false);
+  // Bytes of parameter values dropped by freezeForInference(..., true).
+  int64_t releasedBytes() const { return releasedBytes_; }
   InferencePrecision precision() const { return precision_; }
   bool frozen() const { return frozen_; }
 
 private:
   std::vector<std::function<void(InferencePrecision)>> freezeHooks_;
+  std::set<const Node*> replaced_, kept_;
+  int64_t releasedBytes_ = 0;
   bool frozen_ = false;
   InferencePrecision precision_ = InferencePrecision::F32;
   std::vector<std::pair<std::string, Var>> params_;

@@ -10,4 +10,6 @@ void tuneHeapForTensors() {
   mallopt(M_TOP_PAD, 64 << 20);                  // grow the heap in 64 MiB steps
 }
 
+void returnFreeMemory() { malloc_trim(0); }
+
 }  // namespace lt

@@ -9,4 +9,7 @@
 
 namespace lt {
 void tuneHeapForTensors();  // call once at program start
+// Hands the heap's free pages back to the system (malloc_trim): for the moment a program drops
+// a large, long-lived part of its memory, such as the weights decoding no longer reads.
+void returnFreeMemory();
 }  // namespace lt

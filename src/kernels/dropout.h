@@ -14,6 +14,11 @@ namespace lt::kernels {
 // y = x * mask / (1 - p); x, y f32 of equal element count; 0 <= p < 1.
 void dropoutForward(const Tensor& x, float p, uint64_t seed, uint64_t stream, Tensor& y);
 
+// y = a + dropout(b) in one pass (a residual plus its dropped-out sublayer output); a, b, y f32
+// of equal element count (y may alias a); 0 <= p < 1, p == 0 adds without drawing.
+void dropoutAddForward(const Tensor& a, const Tensor& b, float p, uint64_t seed, uint64_t stream,
+                       Tensor& y);
+
 // dx (=, or += when accumulate) dy * mask / (1 - p) with the forward's mask.
 void dropoutBackward(const Tensor& dy, float p, uint64_t seed, uint64_t stream, Tensor& dx,
                      bool accumulate);

@@ -42,4 +42,7 @@ struct RunCtx {
 // Inverted dropout at one site (identity when not training or p == 0).
 Var dropout(const Var& x, float p, RunCtx& ctx);
 
+// x + dropout(f) at one site (a pre-norm residual junction, ops::dropoutAdd).
+Var dropoutAdd(const Var& x, const Var& f, float p, RunCtx& ctx);
+
 }  // namespace lt::layers

@@ -8,6 +8,7 @@
 #include "ops/embedding.h"
 #include "ops/layer_norm.h"
 #include "ops/linear.h"
+#include "ops/residual.h"
 
 namespace lt::layers {
 
@@ -16,6 +17,11 @@ Var dropout(const Var& x, float p, RunCtx& ctx) {
   float q = ctx.rate(p);
   if (q <= 0.f) return x;
   return ops::dropout(x, q, ctx.seed, stream);
+}
+
+Var dropoutAdd(const Var& x, const Var& f, float p, RunCtx& ctx) {
+  const uint64_t stream = ctx.nextStream();
+  return ops::dropoutAdd(x, f, ctx.rate(p), ctx.seed, stream);
 }
 
 Linear::Linear(ParamBuilder& pb, const Scope& scope, int in, int out, bool bias, const Init& init)
@@ -36,6 +42,7 @@ Linear Linear::tied(ParamBuilder& pb, const Var& weight) {
 
 void Linear::registerPacking(ParamBuilder& pb) {
   packed_ = std::make_shared<ops::PackedLinearWeight>();
+  pb.store().replacedByPacking(w_);
   pb.store().onFreeze([w = w_, p = packed_](InferencePrecision precision) {
     *p = ops::packLinearWeight(w.value(), precision);
   });
@@ -52,6 +59,7 @@ Init ratioXavier(int fanIn) { return Init::xavier(1.f, fanIn, 2 * int64_t(fanIn)
 Embedding::Embedding(ParamBuilder& pb, const Scope& scope, int vocab, int dim, int padId)
     : vocab_(vocab), dim_(dim), padId_(padId) {
   table_ = pb.add(scope / "table", Shape{vocab, dim}, Init::normal(1.f / std::sqrt(float(dim))));
+  pb.store().readAtInference(table_);  // looked up directly, also when an output layer packs it
   if (padId >= 0 && padId < vocab) {
     float* row = table_.mutableValue().data<float>() + int64_t(padId) * dim;
     std::fill(row, row + dim, 0.f);
@@ -68,6 +76,11 @@ LayerNorm::LayerNorm(ParamBuilder& pb, const Scope& scope, int dim, float eps) :
 Var LayerNorm::operator()(const Var& x) const { return ops::layerNorm(x, gamma_, beta_, eps_); }
 Var LayerNorm::addNorm(const Var& x, const Var& residual) const {
   return ops::addLayerNorm(x, residual, gamma_, beta_, eps_);
+}
+
+Var LayerNorm::dropoutAddNorm(const Var& x, const Var& f, float p, RunCtx& ctx) const {
+  const uint64_t stream = ctx.nextStream();
+  return ops::dropoutAddLayerNorm(x, f, ctx.rate(p), ctx.seed, stream, gamma_, beta_, eps_);
 }
 
 Tensor sinusoidalPositions(int maxPos, int dim) {

@@ -87,11 +87,12 @@ Tensor keepOf(const Tensor& keyMask) {
   return k;
 }
 
-// Sublayer with residual: post-LN x = LN(x + Drop(f(x))), pre-LN x = x + Drop(f(LN(x))).
+// Sublayer with residual: post-LN x = LN(x + Drop(f(x))), pre-LN x = x + Drop(f(LN(x))). The
+// junction after f is one fused op (ops/residual.h) taking the next dropout stream.
 template <typename F>
 Var sublayer(const Var& x, const layers::LayerNorm& ln, bool preNorm, float p, RunCtx& ctx, F f) {
-  if (preNorm) return ops::add(x, layers::dropout(f(ln(x)), p, ctx));
-  return ln.addNorm(x, layers::dropout(f(x), p, ctx));  // one fused op at inference
+  if (preNorm) return layers::dropoutAdd(x, f(ln(x)), p, ctx);
+  return ln.dropoutAddNorm(x, f(x), p, ctx);
 }
 
 }  // namespace

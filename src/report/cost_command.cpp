@@ -53,7 +53,7 @@ MeasureOptions measureOptions(const CostCommandOptions& opt) {
 // Decodes as lt-translate does: the store is frozen first (packed linear weights).
 void measureRow(CostRow& row, models::EncoderDecoder& net, ParamStore& params,
                 const CostCommandOptions& opt, const CostHooks& hooks) {
-  params.freezeForInference(opt.precision);
+  params.freezeForInference(opt.precision, /*releaseReplaced=*/true);
   row.precision = opt.precision;
   LT_CHECK(static_cast<bool>(hooks.decode), Error, "internal: --measure without a decoder");
   row.measured = measureDecoding(net, measureOptions(opt), hooks.decode, opt.threads);

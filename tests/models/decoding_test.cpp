@@ -310,3 +310,45 @@ TEST_CASE("decoding: an int8-frozen model steps like its own forward pass, near 
     }
   }
 }
+
+TEST_CASE("decoding: releasing the packed linears' sources changes no output") {
+  // freezeForInference(p, true) drops every Linear weight that only its packed copy needs;
+  // embedding tables (also the tied output projection's) stay. Decoding and the teacher-forced
+  // pass without gradients must not read a dropped value: same logits bit for bit as a store
+  // that keeps them.
+  for (std::string blk : {"transformer", "lite", "dynamicconv"}) {
+    for (InferencePrecision prec : {InferencePrecision::F32, InferencePrecision::Int8}) {
+      CAPTURE(blk);
+      CAPTURE(int(prec));
+      ParamStore keep, drop;
+      Rng r1(31), r2(31);
+      ModelConfig cfg = tinyConfig(blk, blk, true);
+      if (blk == "lite") cfg.sharing = "decoder-output";  // the output projection packs the table
+      EncoderDecoder a(cfg, keep, r1), b(cfg, drop, r2);
+      keep.freezeForInference(prec);
+      drop.freezeForInference(prec, /*releaseReplaced=*/true);
+      CHECK(keep.releasedBytes() == 0);
+      int released = 0;
+      int64_t bytes = 0;
+      for (auto& [name, v] : drop.all()) {
+        if (v.value().defined()) continue;
+        ++released;
+        bytes += keep.get(name).value().bytes();
+        CHECK_MESSAGE(name.find("embed") == std::string::npos, name);
+      }
+      CHECK(released >= 8);
+      CHECK(drop.releasedBytes() == bytes);
+      Tensor src = ids({{5, 6, 7, 8, 3}, {9, 10, 3}}, 5);
+      Tensor tgt = ids({{2, 4, 5, 6, 7}, {2, 8, 9, 10, 11}}, 5);
+      {
+        NoGradScope ng;
+        CHECK(test::maxAbsDiff(a.forward(src, tgt).value(), b.forward(src, tgt).value()) == 0.f);
+      }
+      EncoderOutput ea = a.encode(src), eb = b.encode(src);
+      DecoderState sa = a.startState(ea, 5), sb = b.startState(eb, 5);
+      std::vector<int> rows = {0, 1};
+      for (int t = 0; t < 5; ++t)
+        CHECK(test::maxAbsDiff(a.step(sa, column(tgt, rows, t)), b.step(sb, column(tgt, rows, t))) == 0.f);
+    }
+  }
+}

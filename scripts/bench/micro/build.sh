@@ -7,6 +7,8 @@
 #                                                       ops::attention vs the unfused ops, fwd and fwd+bwd
 #   BUILD/micro/linear_gemm                             kernels::matmul (transB, bias) vs dnnl_sgemm
 #   BUILD/micro/gemm_precision                          oneDNN matmul f32 vs bf16 vs u8·s8, decoding shapes
+#   BUILD/micro/linear_train_shapes [rows]              a linear's 3 training GEMMs, small-model shapes,
+#                                                       n projections separate vs one wider GEMM
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 BUILD=${1:-build}

@@ -8,6 +8,8 @@
 namespace lt::kernels::ref {
 
 void dropoutForward(const Tensor& x, float p, uint64_t seed, uint64_t stream, Tensor& y);
+void dropoutAddForward(const Tensor& a, const Tensor& b, float p, uint64_t seed, uint64_t stream,
+                       Tensor& y);
 void dropoutBackward(const Tensor& dy, float p, uint64_t seed, uint64_t stream, Tensor& dx,
                      bool accumulate);
 
