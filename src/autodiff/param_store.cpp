@@ -21,18 +21,27 @@ Var ParamStore::addTensor(const std::string& name, Tensor value) {
   return v;
 }
 
+void ParamStore::release(Node& n) {
+  if (!replaced_.count(&n) || kept_.count(&n) || !n.value.defined()) return;
+  releasedBytes_ += int64_t(n.value.bytes());
+  n.value = Tensor();
+}
+
 void ParamStore::freezeForInference(InferencePrecision precision, bool releaseReplaced) {
   if (frozen_) return;
-  for (auto& hook : freezeHooks_) hook(precision);
+  std::map<const Node*, size_t> lastReader;
+  for (size_t i = 0; i < freezeHooks_.size(); ++i)
+    for (const Var& v : freezeHooks_[i].reads) lastReader[v.node().get()] = i;
+  for (size_t i = 0; i < freezeHooks_.size(); ++i) {
+    freezeHooks_[i].run(precision);
+    if (releaseReplaced)
+      for (const Var& v : freezeHooks_[i].reads)
+        if (lastReader[v.node().get()] == i) release(*v.node());
+  }
   precision_ = precision;
   frozen_ = true;
   if (!releaseReplaced) return;
-  for (auto& [name, v] : params_) {
-    Node* n = v.node().get();
-    if (!replaced_.count(n) || kept_.count(n) || !n->value.defined()) continue;
-    releasedBytes_ += int64_t(n->value.bytes());
-    n->value = Tensor();
-  }
+  for (auto& [name, v] : params_) release(*v.node());  // replaced values no hook declared
   // Freed blocks would otherwise stay cached (LargeBlockCache) or in the tuned heap for reuse.
   if (releasedBytes_ > 0) {
     LargeBlockCache::clear();

@@ -35,7 +35,12 @@ public:
   // frozen: its values must not change afterwards (Adam::step refuses a frozen store).
   // Decoding programs freeze; lt-train never does, so its validation decoding reads the live
   // weights. A second call is a no-op (the first precision stays).
-  void onFreeze(std::function<void(InferencePrecision)> hook) { freezeHooks_.push_back(std::move(hook)); }
+  // `reads`: the parameters the hook reads; with releaseReplaced each is dropped right after the
+  // last hook that reads it, so packed copies take the place of their sources one by one and
+  // the two never coexist in full.
+  void onFreeze(std::function<void(InferencePrecision)> hook, std::vector<Var> reads = {}) {
+    freezeHooks_.push_back({std::move(hook), std::move(reads)});
+  }
   // Which values inference still reads once the hooks have run: a layer whose hook builds a
   // packed copy marks the source replacedByPacking (Linear's weight); a layer that reads a
   // value directly marks it readAtInference (an embedding table, also packed when a tied
@@ -54,7 +59,12 @@ public:
   bool frozen() const { return frozen_; }
 
 private:
-  std::vector<std::function<void(InferencePrecision)>> freezeHooks_;
+  struct FreezeHook {
+    std::function<void(InferencePrecision)> run;
+    std::vector<Var> reads;
+  };
+  void release(Node& n);
+  std::vector<FreezeHook> freezeHooks_;
   std::set<const Node*> replaced_, kept_;
   int64_t releasedBytes_ = 0;
   bool frozen_ = false;

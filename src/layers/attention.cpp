@@ -112,7 +112,7 @@ void MultiHeadAttention::fuseStepProjections(ParamBuilder& pb) {
                     parts[size_t(i)].bias().value().data<float>(), sizeof(float) * size_t(E));
     }
     p->w = ops::packLinearWeight(w, precision);
-  });
+  }, {q_.weight(), k_.weight(), v_.weight()});
 }
 
 Var MultiHeadAttention::stepSelf(const Var& x, KvCache& cache, int t, float* scratch) const {

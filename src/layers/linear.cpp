@@ -45,7 +45,7 @@ void Linear::registerPacking(ParamBuilder& pb) {
   pb.store().replacedByPacking(w_);
   pb.store().onFreeze([w = w_, p = packed_](InferencePrecision precision) {
     *p = ops::packLinearWeight(w.value(), precision);
-  });
+  }, {w_});
 }
 
 Var Linear::operator()(const Var& x) const { return (*this)(x, ops::Activation::None); }
