@@ -80,6 +80,11 @@ void accumulateGrad(Node& node, const Tensor& g) {
   addInto(node.gradBuffer(), g);
 }
 
+void addFreshGrad(Node& node, Tensor g) {
+  if (!node.grad.defined() && !node.isParam) node.grad = std::move(g);
+  else accumulateGrad(node, g);
+}
+
 void backward(const Var& out, const Tensor& seed) {
   LT_CHECK(out.defined(), Error, "backward: undefined output");
   if (!out.requiresGrad()) {

@@ -104,6 +104,10 @@ Var makeResult(Tensor value, const char* op, const std::vector<Var>& inputs, F&&
 // Adds g into node.grad (allocating it on first use). Shapes must match.
 void accumulateGrad(Node& node, const Tensor& g);
 
+// Hands a gradient computed for this call (no one else holds it) to `node`: moved in when the
+// node has none yet and is not a parameter (whose gradient lives on the heap), else added.
+void addFreshGrad(Node& node, Tensor g);
+
 // Runs the backward pass from `out`, seeding its gradient with `seed` (ones
 // when undefined; then out must have one element). Clears the tape.
 void backward(const Var& out, const Tensor& seed = Tensor());

@@ -11,11 +11,6 @@ namespace {
 
 using kernels::BinaryKind;
 
-void addFreshGrad(Node& n, Tensor g) {
-  if (!n.grad.defined() && !n.isParam) n.grad = std::move(g);
-  else accumulateGrad(n, g);
-}
-
 // Adds g (the gradient w.r.t. the broadcast result) into n, summed down to
 // n's shape. `fresh`: g was computed for this call and may be moved in.
 void addReduced(Node& n, const Tensor& g, bool fresh) {

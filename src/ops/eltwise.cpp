@@ -9,11 +9,6 @@ namespace {
 
 using kernels::EltwiseKind;
 
-void addFreshGrad(Node& n, Tensor g) {
-  if (!n.grad.defined() && !n.isParam) n.grad = std::move(g);
-  else accumulateGrad(n, g);
-}
-
 Var eltwiseOp(const char* name, EltwiseKind k, const Var& x, float alpha, float beta) {
   LT_CHECK(x.defined(), ShapeError, "{}: x is undefined", name);
   Tensor y = kernels::eltwiseForward(k, x.value(), alpha, beta);

@@ -6,13 +6,6 @@
 
 namespace lt::ops {
 
-namespace {
-void addFreshGrad(Node& n, Tensor g) {
-  if (!n.grad.defined() && !n.isParam) n.grad = std::move(g);
-  else accumulateGrad(n, g);
-}
-}  // namespace
-
 Var layerNorm(const Var& x, const Var& gamma, const Var& beta, float eps) {
   LT_CHECK(x.defined() && gamma.defined() && beta.defined(), ShapeError,
            "layerNorm: x, gamma and beta must all be defined");

@@ -13,11 +13,6 @@ namespace {
 
 using kernels::ReduceKind;
 
-void addFreshGrad(Node& n, Tensor g) {
-  if (!n.grad.defined() && !n.isParam) n.grad = std::move(g);
-  else accumulateGrad(n, g);
-}
-
 Var reduceAxis(const char* name, ReduceKind k, const Var& x, int axis, bool keepDim) {
   LT_CHECK(x.defined(), ShapeError, "{}: x is undefined", name);
   const Shape& s = x.shape();

@@ -9,11 +9,6 @@ namespace lt::ops {
 
 namespace {
 
-void addFreshGrad(Node& n, Tensor g) {
-  if (!n.grad.defined() && !n.isParam) n.grad = std::move(g);
-  else accumulateGrad(n, g);
-}
-
 void checkJunction(const char* what, const Var& x, const Var& f, float p) {
   LT_CHECK(p >= 0.f && p < 1.f, ConfigError, "{}: dropout probability {} must be in [0, 1)", what, p);
   LT_CHECK(x.defined() && f.defined(), ShapeError, "{}: undefined input", what);

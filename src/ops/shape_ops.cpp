@@ -7,13 +7,6 @@
 
 namespace lt::ops {
 
-namespace {
-void addFreshGrad(Node& n, Tensor g) {
-  if (!n.grad.defined() && !n.isParam) n.grad = std::move(g);
-  else accumulateGrad(n, g);
-}
-}  // namespace
-
 Var transpose(const Var& x, const std::vector<int>& perm) {
   LT_CHECK(x.defined(), ShapeError, "transpose: x is undefined");
   int r = x.rank();

@@ -7,12 +7,6 @@ namespace lt::ops {
 
 namespace {
 
-// Hands a freshly computed gradient to `n`: moved in when n has none yet.
-void addFreshGrad(Node& n, Tensor g) {
-  if (!n.grad.defined() && !n.isParam) n.grad = std::move(g);
-  else accumulateGrad(n, g);
-}
-
 Var softmaxOp(const char* name, const Var& x, const Tensor& mask, bool log) {
   LT_CHECK(x.defined() && x.rank() >= 1, ShapeError, "{}: x must have at least one axis", name);
   if (mask.defined()) {

@@ -15,8 +15,6 @@ LayerNormResult layerNormForward(const Tensor& x, const Tensor& gamma, const Ten
   float* pm = r.mean.data<float>();
   float* pv = r.var.data<float>();
   const float* pr = residual.defined() ? residual.data<float>() : nullptr;
-  // Two passes per row (mean, then the centred sum of squares): exact for rows whose mean
-  // is far from 0, unlike E[x²] - E[x]².
 #pragma omp parallel for schedule(static) if (rows * c >= 65536)
   for (int64_t i = 0; i < rows; ++i) {
     const float* xi = px + i * c;
@@ -27,19 +25,7 @@ LayerNormResult layerNormForward(const Tensor& x, const Tensor& gamma, const Ten
       for (int64_t j = 0; j < c; ++j) yi[j] = xi[j] + ri[j];
       xi = yi;
     }
-    float sum = 0.f;
-#pragma omp simd reduction(+ : sum)
-    for (int64_t j = 0; j < c; ++j) sum += xi[j];
-    const float mean = sum / float(c);
-    float sq = 0.f;
-#pragma omp simd reduction(+ : sq)
-    for (int64_t j = 0; j < c; ++j) sq += (xi[j] - mean) * (xi[j] - mean);
-    const float var = sq / float(c);
-    const float rstd = 1.f / std::sqrt(var + eps);
-#pragma omp simd
-    for (int64_t j = 0; j < c; ++j) yi[j] = (xi[j] - mean) * rstd * g[j] + b[j];
-    pm[i] = mean;
-    pv[i] = var;
+    normalizeRow(xi, yi, g, b, c, eps, pm[i], pv[i]);
   }
   return r;
 }

@@ -14,6 +14,7 @@
 
 #include "common/error.h"
 #include "kernels/backend.h"
+#include "kernels/cpu/layer_norm.h"
 #include "kernels/cpu/philox.h"
 #include "kernels/ref/residual_norm.h"
 
@@ -73,22 +74,7 @@ ResidualNormResult dropoutAddLayerNormForward(const Tensor& a, const Tensor& b, 
     const int64_t r0 = grp * geo.groupRows, r1 = geo.rowEnd(grp);
     dropoutRange(r0 * c, (r1 - r0) * c, pb + r0 * c, pa + r0 * c, ps + r0 * c, p, seed, stream);
     for (int64_t i = r0; i < r1; ++i) {
-      const float* si = ps + i * c;
-      float* yi = py + i * c;
-      // Two passes (mean, then the centred sum of squares), as cpu::layerNormForward.
-      float sum = 0.f;
-#pragma omp simd reduction(+ : sum)
-      for (int64_t j = 0; j < c; ++j) sum += si[j];
-      const float mean = sum / float(c);
-      float sq = 0.f;
-#pragma omp simd reduction(+ : sq)
-      for (int64_t j = 0; j < c; ++j) sq += (si[j] - mean) * (si[j] - mean);
-      const float var = sq / float(c);
-      const float rstd = 1.f / std::sqrt(var + eps);
-#pragma omp simd
-      for (int64_t j = 0; j < c; ++j) yi[j] = (si[j] - mean) * rstd * g[j] + be[j];
-      pm[i] = mean;
-      pv[i] = var;
+      cpu::normalizeRow(ps + i * c, py + i * c, g, be, c, eps, pm[i], pv[i]);
     }
   }
   return r;
