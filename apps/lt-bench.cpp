@@ -279,6 +279,10 @@ int main(int argc, char** argv) {
   cmdTrain->add_option("--vocab", tr.vocab, "source and target vocabulary")->check(CLI::Range(8, 1 << 24))->capture_default_str();
   cmdTrain->add_option("--seed", tr.seed, "batching, token and weight seed")->capture_default_str();
   cmdTrain->add_flag("--profile", tr.profile, "op-level wall-time table on stderr (measured updates)");
+  cmdTrain->add_option("--attention-dropout", tr.attentionDropout,
+                       "dropout on the attention probabilities (the preset's is 0; the peer has none)")
+      ->check(CLI::Range(0.0, 0.99))
+      ->capture_default_str();
   cmdTrain->add_option("--batches", tr.batches,
                        "batch shapes from torch_train_bench.py --dump-batches (default: generate)");
   cmdTrain->add_option("--pool", tr.pool, "pairs resampled before batching when generating")->capture_default_str();

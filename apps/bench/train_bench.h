@@ -54,6 +54,7 @@ struct TrainBenchOptions {
   uint64_t seed = 1;
   std::string batches;  // peer's --dump-batches file
   bool profile = false;  // op-level wall-time table on stderr (measured updates only)
+  float attentionDropout = 0.f;  // override the preset's 0 (the shipped Multi30k presets use 0.1)
   std::string srcLengths = "/work/shared/data/iwslt14-de-en/bpe10k/test.de.gz";
   std::string tgtLengths = "/work/shared/data/iwslt14-de-en/bpe10k/test.en.gz";
 };
@@ -187,6 +188,7 @@ inline double forwardMacs(const models::ModelConfig& c, double B, double S, doub
 inline int runTrainBench(const TrainBenchOptions& o) {
   setThreads(o.threads);
   models::ModelConfig cfg = presetConfig(o.model, o.vocab, o.vocab);
+  cfg.attentionDropout = o.attentionDropout;
   ParamStore params;
   Rng initRng(o.seed);
   models::EncoderDecoder net(cfg, params, initRng);
@@ -247,14 +249,14 @@ inline int runTrainBench(const TrainBenchOptions& o) {
   }
   fmt::print(
       "{{\"bench\": \"train\", \"system\": \"lt\", \"model\": \"{}\", \"peer_model\": \"{}\", "
-      "\"threads\": {}, \"max_tokens\": {}, \"updates\": {}, \"warmup\": {}, "
+      "\"attention_dropout\": {}, \"threads\": {}, \"max_tokens\": {}, \"updates\": {}, \"warmup\": {}, "
       "\"batches\": \"{}\", \"tgt_tokens_per_update\": {:.1f}, \"sentences_per_update\": {:.1f}, "
       "\"tokens_per_s\": {:.1f}, \"tokens_per_s_aggregate\": {:.1f}, \"ms_per_update\": {:.1f}, "
       "\"loss_per_token_first_last\": [{:.3f}, {:.3f}], \"params\": {}, "
       "\"gflop_per_update_est\": {:.1f}, \"gflop_per_s_est\": {:.1f}, "
       "\"flops\": \"6 x forward MACs incl. output projection, padded shapes\", "
       "\"peak_rss_mb\": {:.1f}, \"date\": \"{}\", \"load_avg_1m\": {:.2f}}}\n",
-      o.model, peerName(o.model), numThreads(), o.maxTokens, o.updates, o.warmup,
+      o.model, peerName(o.model), o.attentionDropout, numThreads(), o.maxTokens, o.updates, o.warmup,
       o.batches.empty() ? "generated" : o.batches, tok / o.updates, sents / o.updates,
       median(rates), tok / sumT, 1e3 * median(times), losses.front(), losses.back(),
       params.numElements(), 6 * macs / o.updates / 1e9, 6 * macs / sumT / 1e9,

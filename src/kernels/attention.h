@@ -16,20 +16,34 @@
 // backward's four products write or add (beta 1) into the gradients the same
 // way. Measured against the unfused ops on hand-written register-tiled loops,
 // which lost (docs/performance.md, 2026-12-03).
+// With AttentionDropout the probabilities are dropped out before the product with v (below).
 // Counts 2·B·H·Tq·Tk·dh multiply-adds (the two products), as matmul would.
 #pragma once
+#include <cstdint>
+
 #include "tensor/tensor.h"
 
 namespace lt::kernels {
 
+// Dropout on the probabilities: o = dropout(p) · v with kernels/dropout.h's mask over the
+// flat [B, H, Tq, Tk] index (the mask ops::dropout(p, rate, seed, stream) draws), regenerated
+// in the backward. p itself is saved undropped. rate 0: none.
+struct AttentionDropout {
+  float rate = 0.f;
+  uint64_t seed = 0;
+  uint64_t stream = 0;
+};
+
 // o and p preallocated with the shapes above.
 void attentionForward(const Tensor& q, const Tensor& k, const Tensor& v, const Tensor& mask,
-                      int heads, float scale, Tensor& o, Tensor& p);
+                      int heads, float scale, Tensor& o, Tensor& p,
+                      const AttentionDropout& drop = {});
 
 // Gradients of the forward for dO [B, Tq, H·dh]. dq/dk/dv may be undefined
 // (not wanted); each is written (=) or added into (+=) per its flag.
 void attentionBackward(const Tensor& q, const Tensor& k, const Tensor& v, const Tensor& p,
                        const Tensor& dO, int heads, float scale, Tensor* dq, bool accQ,
-                       Tensor* dk, bool accK, Tensor* dv, bool accV);
+                       Tensor* dk, bool accK, Tensor* dv, bool accV,
+                       const AttentionDropout& drop = {});
 
 }  // namespace lt::kernels

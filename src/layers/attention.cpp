@@ -45,21 +45,11 @@ Var MultiHeadAttention::mergeHeads(const Var& x) const {
 Var MultiHeadAttention::forward(const Var& query, const Var& keyValue, const Tensor& mask,
                                 RunCtx& ctx) const {
   const float scale = 1.f / std::sqrt(float(dh_));
-  if (ctx.rate(attnDrop_) <= 0.f) {
-    // No dropout on the probabilities: one fused op on the projections' own
-    // layout (ops/attention.h). The dropout site still takes its stream, so
-    // later sites draw the same masks either way.
-    ctx.nextStream();
-    return out_(ops::attention(q_(query), k_(keyValue), v_(keyValue), mask, heads_, scale));
-  }
-  Var q = splitHeads(q_(query));     // [B, H, Tq, dh]
-  Var k = splitHeads(k_(keyValue));  // [B, H, Tk, dh]
-  Var v = splitHeads(v_(keyValue));  // [B, H, Tk, dh]
-  Var s = ops::matmul(q, k, false, true, scale);  // [B, H, Tq, Tk]
-  Var p = ops::softmax(s, mask);
-  p = dropout(p, attnDrop_, ctx);
-  Var o = ops::matmul(p, v);  // [B, H, Tq, dh]
-  return out_(mergeHeads(o));
+  // One fused op on the projections' own layout (ops/attention.h), with the probabilities'
+  // dropout inside it; the dropout site takes its stream whether or not it drops.
+  Var q = q_(query), k = k_(keyValue), v = v_(keyValue);
+  const uint64_t stream = ctx.nextStream();
+  return out_(ops::attention(q, k, v, mask, heads_, scale, ctx.rate(attnDrop_), ctx.seed, stream));
 }
 
 Tensor paddingMask(const Tensor& keep, const Shape& shape) {

@@ -1,8 +1,9 @@
 // ops::attention (fused multi-head attention): values and gradients equal the
 // unfused composition (split heads, matmul, softmax, matmul, merge) under key
 // padding, causal and per-head masks, fully masked rows, head widths that are
-// not a multiple of the vector width, and Tq != Tk; finite-difference gradient
-// checks; the Mult-Adds it counts; shape errors.
+// not a multiple of the vector width, and Tq != Tk, with and without dropout on the
+// probabilities (ops::dropout's mask); finite-difference gradient checks; thread-count
+// invariance; the Mult-Adds it counts; shape errors.
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -11,8 +12,10 @@
 #include <vector>
 
 #include "common/error.h"
+#include "common/threads.h"
 #include "kernels/backend.h"
 #include "ops/attention.h"
+#include "ops/dropout.h"
 #include "ops/matmul.h"
 #include "ops/shape_ops.h"
 #include "ops/softmax.h"
@@ -25,13 +28,14 @@ using lt::test::randomTensor;
 
 namespace {
 
-Var composed(const Var& q, const Var& k, const Var& v, const Tensor& mask, int H, float scale) {
+Var composed(const Var& q, const Var& k, const Var& v, const Tensor& mask, int H, float scale,
+             float drop = 0.f, uint64_t seed = 0, uint64_t stream = 0) {
   const int64_t B = q.dim(0), Tq = q.dim(1), Tk = k.dim(1), E = q.dim(2), dh = E / H;
   auto split = [&](const Var& x, int64_t T) {
     return ops::transpose(ops::reshape(x, Shape{B, T, H, dh}), {0, 2, 1, 3});
   };
   Var s = ops::matmul(split(q, Tq), split(k, Tk), false, true, scale);
-  Var o = ops::matmul(ops::softmax(s, mask), split(v, Tk));
+  Var o = ops::matmul(ops::dropout(ops::softmax(s, mask), drop, seed, stream), split(v, Tk));
   return ops::reshape(ops::transpose(o, {0, 2, 1, 3}), Shape{B, Tq, E});
 }
 
@@ -81,22 +85,28 @@ TEST_CASE("ops::attention equals the unfused composition in values and gradients
     Tensor v = randomTensor({c.B, c.Tk, E}, rng);
     Tensor r = randomTensor({c.B, c.Tq, E}, rng);
     Tensor mask = makeMask(c, rng);
-    auto run = [&](bool fused) {
+    auto run = [&](bool fused, float drop) {
       Var vq(q.clone(), true), vk(k.clone(), true), vv(v.clone(), true);
-      Var y = fused ? ops::attention(vq, vk, vv, mask, int(c.H), scale)
-                    : composed(vq, vk, vv, mask, int(c.H), scale);
+      Var y = fused ? ops::attention(vq, vk, vv, mask, int(c.H), scale, drop, 17, 5)
+                    : composed(vq, vk, vv, mask, int(c.H), scale, drop, 17, 5);
       Tensor out = y.value().clone();
       backward(y, r);
       return std::vector<Tensor>{out, vq.grad(), vk.grad(), vv.grad()};
     };
-    const auto f = run(true), u = run(false);
-    const char* names[] = {"output", "dq", "dk", "dv"};
-    for (size_t i = 0; i < f.size(); ++i) {
-      CHECK_MESSAGE(!std::isnan(f[i].toVector()[0]), names[i]);
-      CHECK_MESSAGE(maxAbsDiff(f[i], u[i]) < 2e-5f,
-                    names[i] << " B" << c.B << " Tq" << c.Tq << " Tk" << c.Tk << " H" << c.H
-                             << " dh" << c.dh << " " << c.mask);
+    // Dropout 0.3: head tasks start at flat index t·Tq·Tk, mostly not on a 64-element mask
+    // chunk, so partial chunks are drawn at both ends.
+    for (float drop : {0.f, 0.3f}) {
+      const auto f = run(true, drop), u = run(false, drop);
+      const char* names[] = {"output", "dq", "dk", "dv"};
+      for (size_t i = 0; i < f.size(); ++i) {
+        CHECK_MESSAGE(!std::isnan(f[i].toVector()[0]), names[i]);
+        CHECK_MESSAGE(maxAbsDiff(f[i], u[i]) < 2e-5f,
+                      names[i] << " B" << c.B << " Tq" << c.Tq << " Tk" << c.Tk << " H" << c.H
+                               << " dh" << c.dh << " " << c.mask << " dropout " << drop);
+      }
+      if (drop > 0.f) CHECK(maxAbsDiff(f[0], run(true, 0.f)[0]) > 1e-3f);  // it did drop
     }
+    const auto f = run(true, 0.f);
     if (c.mask == "allmasked") {  // batch 0 attends nowhere: zero output, zero gradients
       float mx = 0.f;
       for (int64_t i = 0; i < c.Tq * E; ++i) mx = std::max(mx, std::fabs(f[0].data<float>()[i]));
@@ -118,6 +128,32 @@ TEST_CASE("ops::attention: finite-difference gradients of q, k and v") {
   gradCheck("attention causal, same q/k/v input", [&](const std::vector<Var>& in) {
     return ops::attention(in[0], in[0], in[0], causal, 3, 0.7f);
   }, {randomTensor({2, 4, 9}, rng)});
+}
+
+TEST_CASE("ops::attention with dropout: finite differences and thread-count invariance") {
+  Rng rng(43);
+  Tensor causal = Tensor::zeros({1, 1, 5, 5});
+  for (int i = 0; i < 5; ++i)
+    for (int j = i + 1; j < 5; ++j) causal.data<float>()[i * 5 + j] = -1e9f;
+  // The mask is fixed by (seed, stream), so the op is smooth in q, k and v.
+  gradCheck("attention causal, dropout 0.4", [&](const std::vector<Var>& in) {
+    return ops::attention(in[0], in[1], in[2], causal, 2, 0.6f, 0.4f, 3, 8);
+  }, {randomTensor({2, 5, 6}, rng), randomTensor({2, 5, 6}, rng), randomTensor({2, 5, 6}, rng)});
+  Tensor q = randomTensor({6, 13, 40}, rng), k = randomTensor({6, 11, 40}, rng);
+  Tensor v = randomTensor({6, 11, 40}, rng), r = randomTensor({6, 13, 40}, rng);
+  auto run = [&](int threads) {
+    const int saved = numThreads();
+    setThreads(threads);
+    Var vq(q.clone(), true), vk(k.clone(), true), vv(v.clone(), true);
+    Var y = ops::attention(vq, vk, vv, Tensor(), 4, 0.3f, 0.25f, 9, 2);
+    Tensor out = y.value().clone();
+    backward(y, r);
+    setThreads(saved);
+    return std::vector<Tensor>{out, vq.grad(), vk.grad(), vv.grad()};
+  };
+  const auto one = run(1), two = run(2);
+  for (size_t i = 0; i < one.size(); ++i) CHECK(maxAbsDiff(one[i], two[i]) == 0.f);
+  CHECK_THROWS_AS(ops::attention(Var(q), Var(k), Var(v), Tensor(), 4, 0.3f, 1.f), ConfigError);
 }
 
 TEST_CASE("ops::attention: hand-worked single head") {

@@ -5,6 +5,7 @@
 #include <dnnl.h>
 
 #include "kernels/backend.h"
+#include "kernels/cpu/philox.h"
 #include "kernels/cpu/softmax.h"
 
 namespace lt::kernels {
@@ -36,13 +37,14 @@ Dims dimsOf(const Tensor& q, const Tensor& k, int heads) {
 
 // Runs fn(t, qo, ko, b, h, scratch) for every (batch, head) task t = b·H + h in
 // parallel: qo / ko are the offsets of the head's first column in q / k rows,
-// scratch a per-thread [Tq, Tk] buffer. oneDNN's sgemm inside runs on one thread.
+// scratch a per-thread buffer of `buffers` [Tq, Tk] matrices. oneDNN's sgemm inside runs on
+// one thread.
 template <class F>
-void forEachHead(const Dims& d, F&& fn) {
+void forEachHead(const Dims& d, int buffers, F&& fn) {
   const int64_t tasks = d.Tq == 0 || d.Tk == 0 ? 0 : d.B * d.H;
 #pragma omp parallel if (tasks > 1)
   {
-    std::vector<float> scratch(size_t(d.Tq * d.Tk));
+    std::vector<float> scratch(size_t(buffers * d.Tq * d.Tk));
 #pragma omp for schedule(static)
     for (int64_t t = 0; t < tasks; ++t) {
       const int64_t b = t / d.H, h = t % d.H;
@@ -54,7 +56,7 @@ void forEachHead(const Dims& d, F&& fn) {
 }  // namespace
 
 void attentionForward(const Tensor& q, const Tensor& k, const Tensor& v, const Tensor& mask,
-                      int heads, float scale, Tensor& o, Tensor& p) {
+                      int heads, float scale, Tensor& o, Tensor& p, const AttentionDropout& drop) {
   const Dims d = dimsOf(q, k, heads);
   const float* Q = q.data<float>();
   const float* K = k.data<float>();
@@ -65,21 +67,28 @@ void attentionForward(const Tensor& q, const Tensor& k, const Tensor& v, const T
     o.zero();
     return;
   }
-  forEachHead(d, [&](int64_t t, int64_t qo, int64_t ko, int64_t b, int64_t h, float* s) {
+  const int64_t n = d.Tq * d.Tk;
+  forEachHead(d, 1, [&](int64_t t, int64_t qo, int64_t ko, int64_t b, int64_t h, float* s) {
     // S = scale · Q Kᵀ [Tq, Tk], straight from the token-major rows (stride E).
     dnnl_sgemm('N', 'T', d.Tq, d.Tk, d.dh, scale, Q + qo, d.E, K + ko, d.E, 0.f, s, d.Tk);
     float* pt = P + t * d.Tq * d.Tk;  // P [Tq, Tk] of this head
     for (int64_t i = 0; i < d.Tq; ++i)
       cpu::softmaxRowF32(s + i * d.Tk, maskRow(mask, d, b, h, i), pt + i * d.Tk, d.Tk);
-    // O = P V, written into the head's columns of o.
-    dnnl_sgemm('N', 'N', d.Tq, d.dh, d.Tk, 1.f, pt, d.Tk, V + ko, d.E, 0.f, O + qo, d.E);
+    // O = P V (P dropped out into the scores' buffer first), into the head's columns of o.
+    const float* pv = pt;
+    if (drop.rate > 0.f) {
+      cpu::dropoutSpan(t * n, n, pt, s, drop.rate, drop.seed, drop.stream);
+      pv = s;
+    }
+    dnnl_sgemm('N', 'N', d.Tq, d.dh, d.Tk, 1.f, pv, d.Tk, V + ko, d.E, 0.f, O + qo, d.E);
   });
   countMacs(2 * d.B * d.H * d.Tq * d.Tk * d.dh);
 }
 
 void attentionBackward(const Tensor& q, const Tensor& k, const Tensor& v, const Tensor& p,
                        const Tensor& dO, int heads, float scale, Tensor* dq, bool accQ,
-                       Tensor* dk, bool accK, Tensor* dv, bool accV) {
+                       Tensor* dk, bool accK, Tensor* dv, bool accV,
+                       const AttentionDropout& drop) {
   const Dims d = dimsOf(q, k, heads);
   const float* Q = q.data<float>();
   const float* K = k.data<float>();
@@ -91,10 +100,14 @@ void attentionBackward(const Tensor& q, const Tensor& k, const Tensor& v, const 
       if (g && !acc) g->zero();
     return;
   }
-  forEachHead(d, [&](int64_t t, int64_t qo, int64_t ko, int64_t, int64_t, float* ds) {
-    const float* pt = P + t * d.Tq * d.Tk;
-    // dP = dO Vᵀ [Tq, Tk]; then dS = scale · P ∘ (dP - rowsum(P ∘ dP)) in place.
+  const int64_t n = d.Tq * d.Tk;
+  const bool dropping = drop.rate > 0.f;
+  forEachHead(d, dropping ? 2 : 1, [&](int64_t t, int64_t qo, int64_t ko, int64_t, int64_t, float* ds) {
+    const float* pt = P + t * n;
+    // dP = dO Vᵀ [Tq, Tk] (through the dropout's mask when there is one); then
+    // dS = scale · P ∘ (dP - rowsum(P ∘ dP)) in place.
     dnnl_sgemm('N', 'T', d.Tq, d.Tk, d.dh, 1.f, G + qo, d.E, V + ko, d.E, 0.f, ds, d.Tk);
+    if (dropping) cpu::dropoutSpan(t * n, n, ds, ds, drop.rate, drop.seed, drop.stream);
     for (int64_t i = 0; i < d.Tq; ++i) {
       float* r = ds + i * d.Tk;
       const float* pr = pt + i * d.Tk;
@@ -110,9 +123,15 @@ void attentionBackward(const Tensor& q, const Tensor& k, const Tensor& v, const 
     if (dk)  // dK (+)= dSᵀ Q
       dnnl_sgemm('T', 'N', d.Tk, d.dh, d.Tq, 1.f, ds, d.Tk, Q + qo, d.E, accK ? 1.f : 0.f,
                  dk->data<float>() + ko, d.E);
-    if (dv)  // dV (+)= Pᵀ dO
-      dnnl_sgemm('T', 'N', d.Tk, d.dh, d.Tq, 1.f, pt, d.Tk, G + qo, d.E, accV ? 1.f : 0.f,
+    if (dv) {  // dV (+)= P'ᵀ dO with P' the dropped-out P the forward multiplied by
+      const float* pv = pt;
+      if (dropping) {
+        cpu::dropoutSpan(t * n, n, pt, ds + n, drop.rate, drop.seed, drop.stream);
+        pv = ds + n;
+      }
+      dnnl_sgemm('T', 'N', d.Tk, d.dh, d.Tq, 1.f, pv, d.Tk, G + qo, d.E, accV ? 1.f : 0.f,
                  dv->data<float>() + ko, d.E);
+    }
   });
 }
 

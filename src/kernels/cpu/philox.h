@@ -158,4 +158,25 @@ inline void dropoutChunk(int64_t c, int64_t len, const float* x, const float* ba
   }
 }
 
+// dropoutChunk for any `len` elements from flat element e0 (not necessarily chunk-aligned; x
+// and y point at element e0 and may be equal): the same mask as a whole-tensor dropout
+// would apply to those elements. Partial chunks at either end draw their chunk and use part.
+inline void dropoutSpan(int64_t e0, int64_t len, const float* x, float* y, float p, uint64_t seed,
+                        uint64_t stream) {
+  const float scale = 1.f / (1.f - p);
+  for (int64_t e = e0, end = e0 + len; e < end;) {
+    const int64_t c = e / kMaskChunk, off = e - c * kMaskChunk;
+    const int64_t n = std::min(kMaskChunk - off, end - e);
+    if (off == 0 && n == kMaskChunk) {
+      dropoutChunk(c, n, x + (e - e0), nullptr, y + (e - e0), p, seed, stream);
+    } else {
+      alignas(64) float u[kMaskChunk];
+      philoxChunk(uint64_t(c) * kPhiloxLanes, seed, stream, u);
+      for (int64_t k = 0; k < n; ++k)
+        y[e - e0 + k] = u[off + k] < p ? 0.f : x[e - e0 + k] * scale;
+    }
+    e += n;
+  }
+}
+
 }  // namespace lt::kernels::cpu
