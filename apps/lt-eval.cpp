@@ -185,7 +185,7 @@ void addCostCommand(CLI::App& app, Action& action) {
   cmd->add_option_function<std::string>(
          "--precision",
          [opt](const std::string& p) {
-           opt->precision = p == "int8" ? lt::InferencePrecision::Int8 : lt::InferencePrecision::F32;
+           opt->precision = lt::precisionFromName(p).value();  // checked by CLI11 (IsMember)
          },
          "--measure: fp32 or int8 linears (as lt-translate --precision)")
       ->check(CLI::IsMember({"fp32", "int8"}));

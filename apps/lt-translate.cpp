@@ -104,7 +104,7 @@ int main(int argc, char** argv) {
     // packed linear weights (ops::packLinearWeight), fp32 or int8; their fp32 sources are
     // dropped (decoding reads only the packed copies)
     model->params.freezeForInference(
-        precision == "int8" ? InferencePrecision::Int8 : InferencePrecision::F32, /*releaseReplaced=*/true);
+        precisionFromName(precision).value(), /*releaseReplaced=*/true);  // value: checked by CLI11
     opt.search.maxLenCap = model->config.maxPositions - 1;
     auto& net = *model->net;
     const auto search = opt.search;

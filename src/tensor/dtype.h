@@ -4,6 +4,7 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string_view>
 
 namespace lt {
@@ -38,6 +39,13 @@ enum class InferencePrecision : uint8_t { F32 = 0, Int8 = 1 };
 
 constexpr std::string_view name(InferencePrecision p) {
   return p == InferencePrecision::Int8 ? "int8" : "fp32";
+}
+
+// The precision named "fp32" or "int8" (the --precision flags), or nothing for another name.
+constexpr std::optional<InferencePrecision> precisionFromName(std::string_view s) {
+  for (InferencePrecision p : {InferencePrecision::F32, InferencePrecision::Int8})
+    if (name(p) == s) return p;
+  return std::nullopt;
 }
 
 template <typename T> struct DTypeOf;

@@ -114,3 +114,12 @@ TEST_CASE("LargeBlockCache reuses freed large blocks and respects its limit") {
   CHECK(LargeBlockCache::stats().cachedBlocks == 0);
   LargeBlockCache::setLimit(oldLimit);
 }
+
+TEST_CASE("tensor: inference precision names round-trip; other names are rejected") {
+  for (InferencePrecision p : {InferencePrecision::F32, InferencePrecision::Int8})
+    CHECK(precisionFromName(name(p)) == p);
+  CHECK(name(InferencePrecision::Int8) == "int8");
+  CHECK(!precisionFromName("bf16").has_value());
+  CHECK(!precisionFromName("INT8").has_value());
+  CHECK(!precisionFromName("").has_value());
+}
