@@ -186,6 +186,28 @@ TEST_CASE("matmul kernel: primitives are created once and then hit") {
   CHECK(shared.misses() == sharedMiss0 + 2);
 }
 
+TEST_CASE("matmul kernel: the fast index stays within the shared cache's capacity") {
+  // Training batches bring new row counts all the time; the index must not keep every
+  // primitive alive past the shared cache's LRU.
+  PrimitiveCache& shared = dnnlContext().cache;
+  const size_t saved = shared.capacity();
+  shared.setCapacity(8);
+  clearMatmulCache();
+  Rng rng(6);
+  Tensor b = rnd({5, 3}, rng);
+  for (int m = 1; m <= 30; ++m) {
+    Tensor a = rnd({m, 5}, rng), c = Tensor::empty({m, 3}), r = Tensor::empty({m, 3});
+    matmul(a, b, c);
+    ref::matmul(a, b, r);
+    CHECK(maxDiff(c, r) < 1e-4f);
+    CHECK(matmulCacheStats().size <= 8);
+    CHECK(shared.size() <= 8);
+  }
+  CHECK(matmulCacheStats().misses == 30);
+  shared.setCapacity(saved);
+  clearMatmulCache();
+}
+
 TEST_CASE("matmul kernel: counts batch*M*N*K multiply-accumulates") {
   Rng rng(2);
   Tensor a = rnd({2, 3, 5, 7}, rng), b = rnd({7, 4}, rng);

@@ -179,6 +179,10 @@ Entry& lookup(const FastKey& k) {
   }
   ++idx.misses;
   DnnlContext& ctx = dnnlContext();
+  // The index holds primitives too: bounded like the shared cache, or training's ever-new batch
+  // shapes would keep every primitive alive past the cache's LRU (unbounded growth). Emptied
+  // whole when full; entries still in the shared cache come back at the cost of a lookup.
+  if (idx.map.size() >= ctx.cache.capacity()) idx.map.clear();
   Descs d = makeDescs(k);
   Key key("matmul");
   key.num(k.batchA).num(k.batchB).num(k.M).num(k.N).num(k.K).num(k.ldb).num(k.transA).num(k.transB);
