@@ -41,7 +41,6 @@ void ParamStore::freezeForInference(InferencePrecision precision, bool releaseRe
   precision_ = precision;
   frozen_ = true;
   if (!releaseReplaced) return;
-  for (auto& [name, v] : params_) release(*v.node());  // replaced values no hook declared
   // Freed blocks would otherwise stay cached (LargeBlockCache) or in the tuned heap for reuse.
   if (releasedBytes_ > 0) {
     LargeBlockCache::clear();

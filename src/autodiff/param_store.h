@@ -47,10 +47,11 @@ public:
   // output projection shares it). Kept wins.
   void replacedByPacking(const Var& p) { replaced_.insert(p.node().get()); }
   void readAtInference(const Var& p) { kept_.insert(p.node().get()); }
-  // releaseReplaced: after the hooks, drop the values of the parameters that were replaced and
-  // are not kept (decoding programs: the packed copies are all they read). Such a store can no
-  // longer run with gradients, be saved or be frozen again at another precision; their names
-  // and shapes stay.
+  // releaseReplaced: drop the values of the parameters that were replaced and are not kept,
+  // each right after the last hook that reads it (decoding programs: the packed copies are all
+  // they read; a replaced value that no hook names as read stays). Such a store can no longer
+  // run with gradients, be saved or be frozen again at another precision; the parameters'
+  // names stay, their values are undefined.
   void freezeForInference(InferencePrecision precision = InferencePrecision::F32,
                           bool releaseReplaced = false);
   // Bytes of parameter values dropped by freezeForInference(..., true).

@@ -74,10 +74,6 @@ LayerNorm::LayerNorm(ParamBuilder& pb, const Scope& scope, int dim, float eps) :
 }
 
 Var LayerNorm::operator()(const Var& x) const { return ops::layerNorm(x, gamma_, beta_, eps_); }
-Var LayerNorm::addNorm(const Var& x, const Var& residual) const {
-  return ops::addLayerNorm(x, residual, gamma_, beta_, eps_);
-}
-
 Var LayerNorm::dropoutAddNorm(const Var& x, const Var& f, float p, RunCtx& ctx) const {
   const uint64_t stream = ctx.nextStream();
   return ops::dropoutAddLayerNorm(x, f, ctx.rate(p), ctx.seed, stream, gamma_, beta_, eps_);

@@ -62,7 +62,6 @@ public:
   LayerNorm() = default;
   LayerNorm(ParamBuilder& pb, const Scope& scope, int dim, float eps = 1e-5f);
   Var operator()(const Var& x) const;  // over the last axis
-  Var addNorm(const Var& x, const Var& residual) const;  // LN(x + residual), ops::addLayerNorm
   // LN(x + dropout(f)) at one dropout site of ctx (a post-norm residual junction,
   // ops::dropoutAddLayerNorm).
   Var dropoutAddNorm(const Var& x, const Var& f, float p, RunCtx& ctx) const;

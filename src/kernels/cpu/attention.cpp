@@ -77,7 +77,7 @@ void attentionForward(const Tensor& q, const Tensor& k, const Tensor& v, const T
     // O = P V (P dropped out into the scores' buffer first), into the head's columns of o.
     const float* pv = pt;
     if (drop.rate > 0.f) {
-      cpu::dropoutSpan(t * n, n, pt, s, drop.rate, drop.seed, drop.stream);
+      cpu::dropoutSpan(t * n, n, pt, nullptr, s, drop.rate, drop.seed, drop.stream);
       pv = s;
     }
     dnnl_sgemm('N', 'N', d.Tq, d.dh, d.Tk, 1.f, pv, d.Tk, V + ko, d.E, 0.f, O + qo, d.E);
@@ -107,7 +107,7 @@ void attentionBackward(const Tensor& q, const Tensor& k, const Tensor& v, const 
     // dP = dO Vᵀ [Tq, Tk] (through the dropout's mask when there is one); then
     // dS = scale · P ∘ (dP - rowsum(P ∘ dP)) in place.
     dnnl_sgemm('N', 'T', d.Tq, d.Tk, d.dh, 1.f, G + qo, d.E, V + ko, d.E, 0.f, ds, d.Tk);
-    if (dropping) cpu::dropoutSpan(t * n, n, ds, ds, drop.rate, drop.seed, drop.stream);
+    if (dropping) cpu::dropoutSpan(t * n, n, ds, nullptr, ds, drop.rate, drop.seed, drop.stream);
     for (int64_t i = 0; i < d.Tq; ++i) {
       float* r = ds + i * d.Tk;
       const float* pr = pt + i * d.Tk;
@@ -126,7 +126,7 @@ void attentionBackward(const Tensor& q, const Tensor& k, const Tensor& v, const 
     if (dv) {  // dV (+)= P'ᵀ dO with P' the dropped-out P the forward multiplied by
       const float* pv = pt;
       if (dropping) {
-        cpu::dropoutSpan(t * n, n, pt, ds + n, drop.rate, drop.seed, drop.stream);
+        cpu::dropoutSpan(t * n, n, pt, nullptr, ds + n, drop.rate, drop.seed, drop.stream);
         pv = ds + n;
       }
       dnnl_sgemm('T', 'N', d.Tk, d.dh, d.Tq, 1.f, pv, d.Tk, G + qo, d.E, accV ? 1.f : 0.f,

@@ -22,7 +22,7 @@ void apply(const float* x, const float* base, float* y, int64_t n, float p, uint
 #pragma omp parallel for schedule(static) if (n > 32768)
   for (int64_t c = 0; c < chunks; ++c) {
     const int64_t e0 = c * cpu::kMaskChunk;
-    cpu::dropoutChunk(c, std::min(cpu::kMaskChunk, n - e0), x + e0, base ? base + e0 : nullptr,
+    cpu::dropoutChunk(c, 0, std::min(cpu::kMaskChunk, n - e0), x + e0, base ? base + e0 : nullptr,
                       y + e0, p, seed, stream);
   }
 }

@@ -116,11 +116,12 @@ inline void philoxChunk256(uint64_t firstBlock, uint64_t seed, uint64_t stream, 
 }
 #endif
 
-// y[e] = (base ? base[e] : 0) + (element dropped ? 0 : x[e] / (1 - p)) for the `len` <= 64
-// elements of mask chunk c (flat elements [64c, 64c + len)); x, base and y point at the chunk's
-// first element. base may equal y (accumulate). p == 0 keeps every element without drawing.
-inline void dropoutChunk(int64_t c, int64_t len, const float* x, const float* base, float* y,
-                         float p, uint64_t seed, uint64_t stream) {
+// y[e] = (base ? base[e] : 0) + (element dropped ? 0 : x[e] / (1 - p)) for the `len` elements
+// of mask chunk c that start `off` elements into it (flat elements [64c + off, 64c + off + len),
+// off + len <= 64); x, base and y point at the first of them. base may equal y (accumulate),
+// and so may x. p == 0 keeps every element without drawing.
+inline void dropoutChunk(int64_t c, int64_t off, int64_t len, const float* x, const float* base,
+                         float* y, float p, uint64_t seed, uint64_t stream) {
   const float scale = 1.f / (1.f - p);
   if (p == 0.f) {
     if (base) {
@@ -132,7 +133,7 @@ inline void dropoutChunk(int64_t c, int64_t len, const float* x, const float* ba
     return;
   }
 #if defined(__AVX2__)
-  if (len == kMaskChunk) {
+  if (off == 0 && len == kMaskChunk) {
     // u < p  <=>  float(word >> 8) < p * 2^24 (both sides exact in float).
     __m256i w[8];
     philoxChunk256(uint64_t(c) * kPhiloxLanes, seed, stream, w);
@@ -147,8 +148,9 @@ inline void dropoutChunk(int64_t c, int64_t len, const float* x, const float* ba
     return;
   }
 #endif
-  alignas(64) float u[kMaskChunk];
-  philoxChunk(uint64_t(c) * kPhiloxLanes, seed, stream, u);
+  alignas(64) float all[kMaskChunk];
+  philoxChunk(uint64_t(c) * kPhiloxLanes, seed, stream, all);
+  const float* u = all + off;
   if (base) {
 #pragma omp simd
     for (int64_t e = 0; e < len; ++e) y[e] = base[e] + (u[e] < p ? 0.f : x[e] * scale);
@@ -158,24 +160,16 @@ inline void dropoutChunk(int64_t c, int64_t len, const float* x, const float* ba
   }
 }
 
-// dropoutChunk for any `len` elements from flat element e0 (not necessarily chunk-aligned; x
-// and y point at element e0 and may be equal): the same mask as a whole-tensor dropout
-// would apply to those elements. Partial chunks at either end draw their chunk and use part.
-inline void dropoutSpan(int64_t e0, int64_t len, const float* x, float* y, float p, uint64_t seed,
-                        uint64_t stream) {
-  const float scale = 1.f / (1.f - p);
-  for (int64_t e = e0, end = e0 + len; e < end;) {
-    const int64_t c = e / kMaskChunk, off = e - c * kMaskChunk;
-    const int64_t n = std::min(kMaskChunk - off, end - e);
-    if (off == 0 && n == kMaskChunk) {
-      dropoutChunk(c, n, x + (e - e0), nullptr, y + (e - e0), p, seed, stream);
-    } else {
-      alignas(64) float u[kMaskChunk];
-      philoxChunk(uint64_t(c) * kPhiloxLanes, seed, stream, u);
-      for (int64_t k = 0; k < n; ++k)
-        y[e - e0 + k] = u[off + k] < p ? 0.f : x[e - e0 + k] * scale;
-    }
-    e += n;
+// dropoutChunk over any `len` elements from flat element e0, chunk-aligned or not (x, base and
+// y point at element e0): the mask a whole-tensor dropout applies to those elements. Partial
+// chunks at either end draw their chunk and use part of it.
+inline void dropoutSpan(int64_t e0, int64_t len, const float* x, const float* base, float* y,
+                        float p, uint64_t seed, uint64_t stream) {
+  for (int64_t o = 0; o < len;) {
+    const int64_t c = (e0 + o) / kMaskChunk, off = e0 + o - c * kMaskChunk;
+    const int64_t n = std::min(kMaskChunk - off, len - o);
+    dropoutChunk(c, off, n, x + o, base ? base + o : nullptr, y + o, p, seed, stream);
+    o += n;
   }
 }
 

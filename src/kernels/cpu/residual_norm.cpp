@@ -1,8 +1,8 @@
 // Fused dropout + residual add + layer norm for training (kernels/residual_norm.h).
 //
 // Rows are processed in groups whose element count is a multiple of the 64-element mask chunk
-// (kernels/cpu/philox.h), so a group draws exactly the chunks of its own elements and any
-// thread split gives the flat-index mask of kernels::dropoutForward. Within a group the sums
+// (kernels/cpu/philox.h), so a group draws whole chunks of its own elements only (the vector
+// path) and any thread split gives the flat-index mask of kernels::dropoutForward. Within a group the sums
 // are written first, then each row is normalised while they are still in cache.
 #include "kernels/residual_norm.h"
 
@@ -31,15 +31,6 @@ struct Geometry {
         groups((rows + groupRows - 1) / groupRows) {}
   int64_t rowEnd(int64_t g) const { return std::min(rows, (g + 1) * groupRows); }
 };
-
-// The `len` elements from flat element e0 (a multiple of the chunk; x, base and y point at it):
-// y = (base ? base : 0) + dropout(x).
-void dropoutRange(int64_t e0, int64_t len, const float* x, const float* base, float* y, float p,
-                  uint64_t seed, uint64_t stream) {
-  for (int64_t o = 0; o < len; o += cpu::kMaskChunk)
-    cpu::dropoutChunk((e0 + o) / cpu::kMaskChunk, std::min(cpu::kMaskChunk, len - o), x + o,
-                      base ? base + o : nullptr, y + o, p, seed, stream);
-}
 
 void checkShapes(const char* what, const Tensor& a, const Tensor& b, const Tensor& gamma) {
   const int64_t c = a.rank() ? a.dim(-1) : 0;
@@ -72,7 +63,7 @@ ResidualNormResult dropoutAddLayerNormForward(const Tensor& a, const Tensor& b, 
 #pragma omp parallel for schedule(static) num_threads(threadsFor(a.elements()))
   for (int64_t grp = 0; grp < geo.groups; ++grp) {
     const int64_t r0 = grp * geo.groupRows, r1 = geo.rowEnd(grp);
-    dropoutRange(r0 * c, (r1 - r0) * c, pb + r0 * c, pa + r0 * c, ps + r0 * c, p, seed, stream);
+    cpu::dropoutSpan(r0 * c, (r1 - r0) * c, pb + r0 * c, pa + r0 * c, ps + r0 * c, p, seed, stream);
     for (int64_t i = r0; i < r1; ++i) {
       cpu::normalizeRow(ps + i * c, py + i * c, g, be, c, eps, pm[i], pv[i]);
     }
@@ -143,7 +134,7 @@ ResidualNormGrads dropoutAddLayerNormBackward(const Tensor& dy, const Tensor& su
           ds[j] = rstd * (dyi[j] * g[j] - m1 - xh * m2);
         }
       }
-      if (pdb) dropoutRange(r0 * c, (r1 - r0) * c, dsBase, nullptr, pdb + r0 * c, p, seed, stream);
+      if (pdb) cpu::dropoutSpan(r0 * c, (r1 - r0) * c, dsBase, nullptr, pdb + r0 * c, p, seed, stream);
     }
   }
   float* dgOut = r.dgamma.data<float>();
