@@ -145,8 +145,8 @@ for m in models:
                      f"inside the model step, {ms['big_allocs']} allocations ≥ 128 KiB (mmap-sized) in those steps; "
                      f"decoder state set-up {a['state_setup_allocs_per_batch']['heap_calls']:.0f} heap calls / "
                      f"{a['state_setup_allocs_per_batch']['heap_mb']:.1f} MB per batch; all heap calls incl. beam "
-                     f"search bookkeeping {a['all_heap_calls_per_decoder_step']:.1f} per decoder step; memory glibc "
-                     f"holds from the system {a['system_heap_mb_after_first_batch']:.1f} MB after the first batch, "
+                     f"search bookkeeping {a['all_heap_calls_per_decoder_step']:.1f} per decoder step; memory the allocator "
+                     f"({a.get('allocator', 'glibc')}) holds from the system {a['system_heap_mb_after_first_batch']:.1f} MB after the first batch, "
                      f"{a['system_heap_mb_end']:.1f} MB at the end.")
     srcs = {(r["sentences"], r["tgt_tokens"], r["src_tokens"]) for k, g in groups.items() if k[0] == m for r in g}
     if len(srcs) > 1:

@@ -16,6 +16,7 @@ DEB_PACKAGES=(
   libcli11-dev libyaml-cpp-dev libspdlog-dev libfmt-dev doctest-dev
   libicu-dev                       # Unicode categories and case mapping for sacreBLEU-exact tokenizers
   zlib1g-dev                       # gzipped corpora
+  libgoogle-perftools-dev          # tcmalloc: training's varying tensor sizes fragment glibc's heap
   librsvg2-bin                     # renders the SVG trade-off plots to PNG (plot test)
   python3 python3-venv python3-pip # reference tests (sacreBLEU) and scripts
 )

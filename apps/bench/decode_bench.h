@@ -11,7 +11,7 @@
 //     search), not model building or input reading.
 // Allocation check: lt-bench interposes malloc (bench/malloc_count.h) and counts, per
 // decoder step of the model (ModelScorer::step: the incremental decoder + log-softmax), the
-// heap calls and the bytes, and how much memory glibc holds from the system before and after
+// heap calls and the bytes, and how much memory the allocator holds from the system before and after
 // the steady-state steps.
 #pragma once
 #include <fmt/format.h>
@@ -28,6 +28,7 @@
 #include "common.h"
 #include "malloc_count.h"
 #include "common/error.h"
+#include "common/memory.h"
 #include "common/profiler.h"
 #include "common/rng.h"
 #include "common/threads.h"
@@ -335,12 +336,12 @@ inline int runDecodeBench(const DecodeBenchOptions& o) {
       "\"weights\": \"{}\", \"threads\": {}, \"workers\": {}, \"beam\": {}, \"batch_size\": {}, \"batches\": {}, "
       "\"sentences\": {}, \"tgt_tokens\": {}, \"src_tokens\": {}, \"seconds\": {:.2f}, "
       "\"sentences_per_s\": {:.2f}, \"tokens_per_s\": {:.1f}, \"gflop_per_s\": {:.1f}, "
-      "\"peak_rss_mb\": {:.1f}, {}\"system_heap_mb_end\": {:.1f}, \"date\": \"{}\", "
+      "\"peak_rss_mb\": {:.1f}, {}\"system_heap_mb_end\": {:.1f}, \"allocator\": \"{}\", \"date\": \"{}\", "
       "\"load_avg_1m\": {:.2f}}}\n",
       o.model, peerName(o.model), o.plainWeights ? "plain" : (o.int8 ? "int8" : "packed"), numThreads(), o.workers, o.beam, o.batchSize, batches.size(),
       src.size(), tgtTokens, srcTokens, wall, double(src.size()) / wall,
       double(tgtTokens) / wall, 2e-9 * double(macs.macs) / wall, procStatusMb("VmHWM"), allocs,
-      double(sysEnd) / 1048576.0, utcNow(), loadAverage1m());
+      double(sysEnd) / 1048576.0, allocatorName(), utcNow(), loadAverage1m());
   std::fflush(stdout);
   return 0;
 }

@@ -29,6 +29,7 @@
 #include "autodiff/var.h"
 #include "common.h"
 #include "common/error.h"
+#include "common/memory.h"
 #include "common/profiler.h"
 #include "common/rng.h"
 #include "common/threads.h"
@@ -255,13 +256,13 @@ inline int runTrainBench(const TrainBenchOptions& o) {
       "\"loss_per_token_first_last\": [{:.3f}, {:.3f}], \"params\": {}, "
       "\"gflop_per_update_est\": {:.1f}, \"gflop_per_s_est\": {:.1f}, "
       "\"flops\": \"6 x forward MACs incl. output projection, padded shapes\", "
-      "\"peak_rss_mb\": {:.1f}, \"matmul_primitives\": {}, \"matmul_misses\": {}, "
+      "\"peak_rss_mb\": {:.1f}, \"allocator\": \"{}\", \"matmul_primitives\": {}, \"matmul_misses\": {}, "
       "\"date\": \"{}\", \"load_avg_1m\": {:.2f}}}\n",
       o.model, peerName(o.model), o.attentionDropout, numThreads(), o.maxTokens, o.updates, o.warmup,
       o.batches.empty() ? "generated" : o.batches, tok / o.updates, sents / o.updates,
       median(rates), tok / sumT, 1e3 * median(times), losses.front(), losses.back(),
       params.numElements(), 6 * macs / o.updates / 1e9, 6 * macs / sumT / 1e9,
-      procStatusMb("VmHWM"), kernels::matmulCacheStats().size, kernels::matmulCacheStats().misses,
+      procStatusMb("VmHWM"), allocatorName(), kernels::matmulCacheStats().size, kernels::matmulCacheStats().misses,
       utcNow(), loadAverage1m());
   std::fflush(stdout);
   return 0;

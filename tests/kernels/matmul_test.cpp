@@ -208,6 +208,22 @@ TEST_CASE("matmul kernel: the fast index stays within the shared cache's capacit
   clearMatmulCache();
 }
 
+TEST_CASE("matmul kernel: primitives run on the thread's one user scratchpad") {
+  // Weight-gradient shapes (a transposed, many rows) need a scratchpad. Every primitive uses
+  // the thread's buffer, which grows (and moves) for the larger one; the smaller one, run
+  // again afterwards, must be pointed at the moved buffer.
+  Rng rng(11);
+  std::vector<int64_t> rows = {600, 2400, 600, 2400};
+  for (int64_t m : rows) {
+    MatmulOptions o;
+    o.transA = true;
+    compare({{}, {}, 160, 96, m}, o, false, rng);
+    o.accumulate = true;
+    compare({{}, {}, 160, 96, m}, o, false, rng);
+  }
+  CHECK(dnnlContext().scratchpadBytes() > 0);
+}
+
 TEST_CASE("matmul kernel: counts batch*M*N*K multiply-accumulates") {
   Rng rng(2);
   Tensor a = rnd({2, 3, 5, 7}, rng), b = rnd({7, 4}, rng);

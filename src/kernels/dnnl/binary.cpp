@@ -60,13 +60,12 @@ void runBinary(BinaryKind k, const Tensor& a, const Tensor& b, Tensor& y, bool n
           po.append_eltwise(1.f, dnnl::algorithm::eltwise_linear, -1.f, 0.f);
           attr.set_post_ops(po);
         }
-        dnnl::binary::primitive_desc pd(d, attr, ctx.engine);
+        dnnl::binary::primitive_desc pd(d, withUserScratchpad(attr), ctx.engine);
         return CachedPrimitive{dnnl::binary(pd), pd};
       });
-  cp.prim.execute(ctx.stream, {{DNNL_ARG_SRC_0, wrap(mo, a.rawData())},
-                               {DNNL_ARG_SRC_1, wrap(mb, b.rawData())},
-                               {DNNL_ARG_DST, wrap(mo, y.rawData())}});
-  ctx.stream.wait();
+  run(cp, {{DNNL_ARG_SRC_0, wrap(mo, a.rawData())},
+           {DNNL_ARG_SRC_1, wrap(mb, b.rawData())},
+           {DNNL_ARG_DST, wrap(mo, y.rawData())}});
 }
 
 }  // namespace

@@ -3,6 +3,10 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <cstdlib>
+
+#include "common/error.h"
+
 namespace lt::kernels {
 
 const CachedPrimitive& PrimitiveCache::get(const std::string& key,
@@ -29,6 +33,34 @@ void PrimitiveCache::setCapacity(size_t n) {
     map_.erase(lru_.back());
     lru_.pop_back();
   }
+}
+
+void DnnlContext::FreeDeleter::operator()(void* p) const { std::free(p); }
+
+void* DnnlContext::scratchpad(size_t bytes) {
+  if (bytes > scratchBytes_) {
+    const size_t n = (bytes + 4095) / 4096 * 4096;
+    scratch_.reset();  // free first: the old contents are not needed
+    void* p = std::aligned_alloc(64, n);
+    LT_CHECK(p, Error, "oneDNN scratchpad: cannot allocate {} bytes", n);
+    scratch_.reset(p);
+    scratchBytes_ = n;
+  }
+  return scratch_.get();
+}
+
+dnnl::primitive_attr withUserScratchpad(dnnl::primitive_attr attr) {
+  attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+  return attr;
+}
+
+void run(const CachedPrimitive& cp, std::unordered_map<int, dnnl::memory> args) {
+  DnnlContext& ctx = dnnlContext();
+  const dnnl::memory::desc sd = cp.pd.scratchpad_desc();
+  if (sd.get_size() > 0)
+    args.emplace(DNNL_ARG_SCRATCHPAD, dnnl::memory(sd, ctx.engine, ctx.scratchpad(sd.get_size())));
+  cp.prim.execute(ctx.stream, args);
+  ctx.stream.wait();
 }
 
 DnnlContext& dnnlContext() {

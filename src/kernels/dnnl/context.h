@@ -1,9 +1,15 @@
-// oneDNN context: one CPU engine and stream per thread, and the primitive
-// cache. Every oneDNN primitive lt uses is created once, through
+// oneDNN context: one CPU engine and stream per thread, the primitive cache and
+// the scratchpad. Every oneDNN primitive lt uses is created once, through
 // PrimitiveCache::get, keyed by (kind, propagation, shapes, dtypes, layouts,
-// attributes), and reused on every later call with the same key. oneDNN
-// primitives are not thread-safe across threads in the default scratchpad
-// mode, so the context (and its cache) is thread_local.
+// attributes), and reused on every later call with the same key. The context
+// (and its cache) is thread_local.
+//
+// Scratchpad: every primitive is created in oneDNN's user scratchpad mode
+// (withUserScratchpad) and runs on its thread's one grow-only buffer
+// (DnnlContext::scratchpad, passed by run()). In the library mode each primitive
+// keeps a scratchpad of its own once it has run (about 0.33 MB for a training
+// weight-gradient matmul), and training's thousands of batch shapes made that
+// about a gigabyte that no LRU bound of the cache could see.
 //
 // Only src/kernels includes this header (scripts/check_includes.py).
 #pragma once
@@ -12,6 +18,7 @@
 #include <cstdint>
 #include <functional>
 #include <list>
+#include <memory>
 #include <string>
 #include <unordered_map>
 
@@ -51,9 +58,27 @@ struct DnnlContext {
   dnnl::engine engine{dnnl::engine::kind::cpu, 0};
   dnnl::stream stream{engine};
   PrimitiveCache cache;
+
+  // This thread's scratchpad, grown (never shrunk) to at least `bytes`; 64-byte aligned.
+  // Growing moves it: callers pass the pointer on every execution, never keep it.
+  void* scratchpad(size_t bytes);
+  size_t scratchpadBytes() const { return scratchBytes_; }
+
+private:
+  struct FreeDeleter {
+    void operator()(void* p) const;
+  };
+  std::unique_ptr<void, FreeDeleter> scratch_;
+  size_t scratchBytes_ = 0;
 };
 
 DnnlContext& dnnlContext();  // this thread's context
+
+// attr (default: none) with scratchpad_mode::user; every primitive lt creates uses it.
+dnnl::primitive_attr withUserScratchpad(dnnl::primitive_attr attr = dnnl::primitive_attr());
+
+// Runs cp on this thread's stream with args plus this thread's scratchpad, and waits.
+void run(const CachedPrimitive& cp, std::unordered_map<int, dnnl::memory> args);
 
 // Builds cache keys: Key("matmul").dims(shape).flag(transA)...str()
 class Key {

@@ -55,7 +55,7 @@ dnnl::eltwise_forward::primitive_desc forwardPd(EltwiseKind k, const dnnl::memor
                                                 float alpha, float beta) {
   dnnl::eltwise_forward::desc d(dnnl::prop_kind::forward_training, dnnlAlgorithm(k), md,
                                 dnnlAlpha(k, alpha), beta);
-  return {d, dnnlContext().engine};
+  return {d, withUserScratchpad(), dnnlContext().engine};
 }
 
 }  // namespace
@@ -95,9 +95,7 @@ Tensor eltwiseForward(EltwiseKind k, const Tensor& x, float alpha, float beta) {
         auto pd = forwardPd(k, md, alpha, beta);
         return CachedPrimitive{dnnl::eltwise_forward(pd), pd};
       });
-  cp.prim.execute(ctx.stream,
-                  {{DNNL_ARG_SRC, wrap(md, x.rawData())}, {DNNL_ARG_DST, wrap(md, y.rawData())}});
-  ctx.stream.wait();
+  run(cp, {{DNNL_ARG_SRC, wrap(md, x.rawData())}, {DNNL_ARG_DST, wrap(md, y.rawData())}});
   return y;
 }
 
@@ -122,14 +120,13 @@ Tensor eltwiseBackward(EltwiseKind k, const Tensor& x, const Tensor& y, const Te
       Key("eltwise_bwd").num(int(k)).num(n).real(alpha).real(beta).str(), [&] {
         auto fpd = forwardPd(k, md, alpha, beta);
         dnnl::eltwise_backward::desc d(dnnlAlgorithm(k), md, md, dnnlAlpha(k, alpha), beta);
-        dnnl::eltwise_backward::primitive_desc pd(d, ctx.engine, fpd);
+        dnnl::eltwise_backward::primitive_desc pd(d, withUserScratchpad(), ctx.engine, fpd);
         return CachedPrimitive{dnnl::eltwise_backward(pd), pd};
       });
   const Tensor& in = usesDst(k) ? y : x;
-  cp.prim.execute(ctx.stream, {{usesDst(k) ? DNNL_ARG_DST : DNNL_ARG_SRC, wrap(md, in.rawData())},
-                               {DNNL_ARG_DIFF_DST, wrap(md, dy.rawData())},
-                               {DNNL_ARG_DIFF_SRC, wrap(md, dx.rawData())}});
-  ctx.stream.wait();
+  run(cp, {{usesDst(k) ? DNNL_ARG_DST : DNNL_ARG_SRC, wrap(md, in.rawData())},
+           {DNNL_ARG_DIFF_DST, wrap(md, dy.rawData())},
+           {DNNL_ARG_DIFF_SRC, wrap(md, dx.rawData())}});
   return dx;
 }
 

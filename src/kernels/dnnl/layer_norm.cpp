@@ -41,7 +41,7 @@ struct LnDescs {
 dnnl::layer_normalization_forward::primitive_desc forwardPd(const LnDescs& m, float eps) {
   dnnl::layer_normalization_forward::desc d(dnnl::prop_kind::forward_training, m.data, m.stat,
                                             eps, kFlags);
-  return {d, dnnlContext().engine};
+  return {d, withUserScratchpad(), dnnlContext().engine};
 }
 
 }  // namespace
@@ -67,13 +67,12 @@ LayerNormResult layerNormForward(const Tensor& x, const Tensor& gamma, const Ten
     auto pd = forwardPd(m, eps);
     return CachedPrimitive{dnnl::layer_normalization_forward(pd), pd};
   });
-  cp.prim.execute(ctx.stream, {{DNNL_ARG_SRC, wrap(m.data, x.rawData())},
-                               {DNNL_ARG_DST, wrap(m.data, r.y.rawData())},
-                               {DNNL_ARG_SCALE, wrap(m.vec, gamma.rawData())},
-                               {DNNL_ARG_SHIFT, wrap(m.vec, beta.rawData())},
-                               {DNNL_ARG_MEAN, wrap(m.stat, r.mean.rawData())},
-                               {DNNL_ARG_VARIANCE, wrap(m.stat, r.var.rawData())}});
-  ctx.stream.wait();
+  run(cp, {{DNNL_ARG_SRC, wrap(m.data, x.rawData())},
+           {DNNL_ARG_DST, wrap(m.data, r.y.rawData())},
+           {DNNL_ARG_SCALE, wrap(m.vec, gamma.rawData())},
+           {DNNL_ARG_SHIFT, wrap(m.vec, beta.rawData())},
+           {DNNL_ARG_MEAN, wrap(m.stat, r.mean.rawData())},
+           {DNNL_ARG_VARIANCE, wrap(m.stat, r.var.rawData())}});
   return r;
 }
 
@@ -95,21 +94,20 @@ LayerNormGrads layerNormBackward(const Tensor& x, const Tensor& gamma, const Ten
     auto fpd = forwardPd(m, eps);
     dnnl::layer_normalization_backward::desc d(dnnl::prop_kind::backward, m.data, m.data,
                                                m.stat, eps, kFlags);
-    dnnl::layer_normalization_backward::primitive_desc pd(d, ctx.engine, fpd);
+    dnnl::layer_normalization_backward::primitive_desc pd(d, withUserScratchpad(), ctx.engine, fpd);
     return CachedPrimitive{dnnl::layer_normalization_backward(pd), pd};
   });
-  cp.prim.execute(ctx.stream, {{DNNL_ARG_SRC, wrap(m.data, x.rawData())},
-                               {DNNL_ARG_MEAN, wrap(m.stat, mean.rawData())},
-                               {DNNL_ARG_VARIANCE, wrap(m.stat, var.rawData())},
-                               {DNNL_ARG_DIFF_DST, wrap(m.data, dy.rawData())},
-                               {DNNL_ARG_SCALE, wrap(m.vec, gamma.rawData())},
-                               // oneDNN 2.6 requires a shift argument here although the
-                               // backward never reads it; gamma stands in (read-only).
-                               {DNNL_ARG_SHIFT, wrap(m.vec, gamma.rawData())},
-                               {DNNL_ARG_DIFF_SRC, wrap(m.data, g.dx.rawData())},
-                               {DNNL_ARG_DIFF_SCALE, wrap(m.vec, g.dgamma.rawData())},
-                               {DNNL_ARG_DIFF_SHIFT, wrap(m.vec, g.dbeta.rawData())}});
-  ctx.stream.wait();
+  run(cp, {{DNNL_ARG_SRC, wrap(m.data, x.rawData())},
+           {DNNL_ARG_MEAN, wrap(m.stat, mean.rawData())},
+           {DNNL_ARG_VARIANCE, wrap(m.stat, var.rawData())},
+           {DNNL_ARG_DIFF_DST, wrap(m.data, dy.rawData())},
+           {DNNL_ARG_SCALE, wrap(m.vec, gamma.rawData())},
+           // oneDNN 2.6 requires a shift argument here although the
+           // backward never reads it; gamma stands in (read-only).
+           {DNNL_ARG_SHIFT, wrap(m.vec, gamma.rawData())},
+           {DNNL_ARG_DIFF_SRC, wrap(m.data, g.dx.rawData())},
+           {DNNL_ARG_DIFF_SCALE, wrap(m.vec, g.dgamma.rawData())},
+           {DNNL_ARG_DIFF_SHIFT, wrap(m.vec, g.dbeta.rawData())}});
   return g;
 }
 

@@ -5,8 +5,10 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
 #include <cstring>
 #include <unordered_map>
+#include <vector>
 
 #include "common/error.h"
 #include "kernels/backend.h"
@@ -117,6 +119,7 @@ dnnl::matmul::primitive_desc makePd(const FastKey& k, const Descs& d, const dnnl
     po.append_eltwise(1.f, eltwiseAlg(PostOp(k.post)), 0.f, 0.f);
   if (k.accumulate) po.append_sum(1.f);
   attr.set_post_ops(po);
+  attr = withUserScratchpad(attr);
   const bool fusedBias = k.bias && !k.biasAsPostOp();
   dnnl::matmul::desc md = fusedBias ? dnnl::matmul::desc(d.src, d.wei, d.bias, d.dst)
                                     : dnnl::matmul::desc(d.src, d.wei, d.dst);
@@ -154,9 +157,10 @@ FastKey makeKey(const MatmulDims& d, const MatmulOptions& o, bool bias) {
 struct Entry {
   dnnl::primitive prim;
   dnnl::stream stream;
-  memory src, wei, dst, bias;
-  std::array<dnnl_exec_arg_t, 4> args{};
-  std::array<const void*, 4> bound{};  // data handles currently set on src, wei, dst, bias
+  memory src, wei, dst, bias, scratch;
+  size_t scratchBytes = 0;  // 0: the primitive needs none
+  std::array<dnnl_exec_arg_t, 5> args{};
+  std::array<const void*, 5> bound{};  // handles currently set on src, wei, dst, bias, scratch
   int nargs = 0;
 };
 
@@ -205,6 +209,12 @@ Entry& lookup(const FastKey& k) {
     int arg = k.biasAsPostOp() ? DNNL_ARG_ATTR_MULTIPLE_POST_OP(0) | DNNL_ARG_SRC_1 : DNNL_ARG_BIAS;
     e.args[e.nargs++] = {arg, e.bias.get()};
   }
+  const memory::desc sd = cp.pd.scratchpad_desc();
+  e.scratchBytes = sd.get_size();
+  if (e.scratchBytes > 0) {
+    e.scratch = memory(sd, ctx.engine, nullptr);
+    e.args[e.nargs++] = {DNNL_ARG_SCRATCHPAD, e.scratch.get()};
+  }
   return idx.map.emplace(k, std::move(e)).first->second;
 }
 
@@ -223,6 +233,8 @@ void execute(Entry& e, const Tensor& a, const Tensor& b, const Tensor& c, const 
   setHandle(e.wei, e.bound[1], b.rawData());
   setHandle(e.dst, e.bound[2], c.rawData());
   if (bias.defined()) setHandle(e.bias, e.bound[3], bias.rawData());
+  if (e.scratchBytes > 0)
+    setHandle(e.scratch, e.bound[4], dnnlContext().scratchpad(e.scratchBytes));
   dnnl_status_t st = dnnl_primitive_execute(e.prim.get(), e.stream.get(), e.nargs, e.args.data());
   if (st == dnnl_success) st = dnnl_stream_wait(e.stream.get());
   LT_CHECK(st == dnnl_success, Error, "{}: oneDNN execute failed ({}) for a {} and b {}", op,
@@ -314,6 +326,7 @@ struct BareMatmul::Impl {
   dnnl::primitive prim;
   dnnl::stream stream;
   std::unordered_map<int, memory> args;
+  std::vector<char> scratch;
 };
 
 BareMatmul::BareMatmul(const Tensor& a, const Tensor& b, const Tensor& c,
@@ -329,6 +342,13 @@ BareMatmul::BareMatmul(const Tensor& a, const Tensor& b, const Tensor& c,
   impl_->args = {{DNNL_ARG_SRC, memory(ds.src, eng, a.rawData())},
                  {DNNL_ARG_WEIGHTS, memory(ds.wei, eng, b.rawData())},
                  {DNNL_ARG_DST, memory(ds.dst, eng, c.rawData())}};
+  const memory::desc sd = impl_->pd.scratchpad_desc();
+  if (sd.get_size() > 0) {
+    impl_->scratch.resize(sd.get_size() + 64);
+    char* base = impl_->scratch.data();
+    void* p = base + (64 - reinterpret_cast<uintptr_t>(base) % 64) % 64;
+    impl_->args.emplace(DNNL_ARG_SCRATCHPAD, memory(sd, eng, p));
+  }
 }
 
 BareMatmul::~BareMatmul() = default;

@@ -70,12 +70,10 @@ Tensor reduceDnnl(ReduceKind k, const Tensor& x, const Shape& out) {
     dnnl::reduction::desc d(
         k == ReduceKind::Sum ? dnnl::algorithm::reduction_sum : dnnl::algorithm::reduction_mean,
         ms, mo, 0.f, 0.f);
-    dnnl::reduction::primitive_desc pd(d, ctx.engine);
+    dnnl::reduction::primitive_desc pd(d, withUserScratchpad(), ctx.engine);
     return CachedPrimitive{dnnl::reduction(pd), pd};
   });
-  cp.prim.execute(ctx.stream,
-                  {{DNNL_ARG_SRC, wrap(ms, x.rawData())}, {DNNL_ARG_DST, wrap(mo, y.rawData())}});
-  ctx.stream.wait();
+  run(cp, {{DNNL_ARG_SRC, wrap(ms, x.rawData())}, {DNNL_ARG_DST, wrap(mo, y.rawData())}});
   return y;
 }
 

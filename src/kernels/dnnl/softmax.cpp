@@ -64,13 +64,12 @@ Tensor softmaxDnnlForward(const Tensor& x, bool logSoftmax) {
             dnnl::prop_kind::forward_training,
             logSoftmax ? dnnl::algorithm::softmax_log : dnnl::algorithm::softmax_accurate, md,
             md, 1);
-        dnnl::softmax_v2_forward::primitive_desc pd(d, ctx.engine);
+        dnnl::softmax_v2_forward::primitive_desc pd(d, withUserScratchpad(), ctx.engine);
         return CachedPrimitive{dnnl::softmax_v2_forward(pd), pd};
       });
   Tensor y = Tensor::empty(x.shape());
-  cp.prim.execute(ctx.stream, {{DNNL_ARG_SRC, wrap(md, x.rawData())},
-                               {DNNL_ARG_DST, wrap(md, y.rawData())}});
-  ctx.stream.wait();
+  run(cp, {{DNNL_ARG_SRC, wrap(md, x.rawData())},
+           {DNNL_ARG_DST, wrap(md, y.rawData())}});
   return y;
 }
 
@@ -83,14 +82,13 @@ Tensor softmaxDnnlBackward(const Tensor& y, const Tensor& dy, bool logSoftmax) {
         dnnl::softmax_v2_forward::desc fd(dnnl::prop_kind::forward_training, alg, md, md, 1);
         dnnl::softmax_v2_forward::primitive_desc fpd(fd, ctx.engine);
         dnnl::softmax_v2_backward::desc d(alg, md, md, md, 1);
-        dnnl::softmax_v2_backward::primitive_desc pd(d, ctx.engine, fpd);
+        dnnl::softmax_v2_backward::primitive_desc pd(d, withUserScratchpad(), ctx.engine, fpd);
         return CachedPrimitive{dnnl::softmax_v2_backward(pd), pd};
       });
   Tensor dx = Tensor::empty(y.shape());
-  cp.prim.execute(ctx.stream, {{DNNL_ARG_DST, wrap(md, y.rawData())},
-                               {DNNL_ARG_DIFF_DST, wrap(md, dy.rawData())},
-                               {DNNL_ARG_DIFF_SRC, wrap(md, dx.rawData())}});
-  ctx.stream.wait();
+  run(cp, {{DNNL_ARG_DST, wrap(md, y.rawData())},
+           {DNNL_ARG_DIFF_DST, wrap(md, dy.rawData())},
+           {DNNL_ARG_DIFF_SRC, wrap(md, dx.rawData())}});
   return dx;
 }
 

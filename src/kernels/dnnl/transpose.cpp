@@ -80,12 +80,10 @@ Tensor transpose(const Tensor& x, const std::vector<int>& perm) {
   for (size_t i = 0; i < dims.size(); ++i) sig += std::to_string(dims[i]) + ":" + std::to_string(strides[i]) + ",";
   auto& ctx = dnnlContext();
   const auto& cp = ctx.cache.get(Key("transpose").tag(sig.c_str()).str(), [&] {
-    dnnl::reorder::primitive_desc pd(ctx.engine, src, ctx.engine, dst);
+    dnnl::reorder::primitive_desc pd(ctx.engine, src, ctx.engine, dst, withUserScratchpad());
     return CachedPrimitive{dnnl::reorder(pd), pd};
   });
-  cp.prim.execute(ctx.stream,
-                  {{DNNL_ARG_FROM, wrap(src, x.rawData())}, {DNNL_ARG_TO, wrap(dst, y.rawData())}});
-  ctx.stream.wait();
+  run(cp, {{DNNL_ARG_FROM, wrap(src, x.rawData())}, {DNNL_ARG_TO, wrap(dst, y.rawData())}});
   return y;
 }
 
