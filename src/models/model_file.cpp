@@ -3,19 +3,21 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
+#include <optional>
+#include <vector>
 
 #include "common/error.h"
+#include "models/model_file_format.h"
+#include "models/model_file_reader.h"
 #include "ops/linear.h"
 
 namespace lt::models {
 
 namespace {
-
-constexpr char kMagic[8] = {'L', 'T', 'M', 'O', 'D', 'E', 'L', '\0'};
 
 class Writer {
 public:
@@ -27,42 +29,6 @@ public:
 
 private:
   std::string buf_;
-};
-
-class Reader {
-public:
-  Reader(const std::string& data, size_t end, const std::string& path)
-      : d_(data), end_(end), path_(path) {}
-  void need(size_t n, const char* what) {
-    LT_CHECK(n <= end_ - pos_, IoError,
-             "model file {} is corrupt: {} runs past the end of the data (offset {})", path_, what,
-             pos_);
-  }
-  template <typename T> T pod(const char* what) {
-    need(sizeof(T), what);
-    T v;
-    std::memcpy(&v, d_.data() + pos_, sizeof(T));
-    pos_ += sizeof(T);
-    return v;
-  }
-  std::string bytes(size_t n, const char* what) {
-    need(n, what);
-    std::string s = d_.substr(pos_, n);
-    pos_ += n;
-    return s;
-  }
-  const char* ptr() const { return d_.data() + pos_; }
-  void skip(size_t n, const char* what) {
-    need(n, what);
-    pos_ += n;
-  }
-  size_t pos() const { return pos_; }
-
-private:
-  const std::string& d_;
-  size_t end_;
-  std::string path_;
-  size_t pos_ = 0;
 };
 
 void writeAll(int fd, const std::string& data, const std::string& path) {
@@ -77,29 +43,6 @@ void writeAll(int fd, const std::string& data, const std::string& path) {
 
 }  // namespace
 
-uint64_t modelFileChecksum(const void* data, size_t bytes) {
-  const auto* p = static_cast<const unsigned char*>(data);
-  uint64_t h = 0x9E3779B97F4A7C15ull ^ bytes;
-  size_t i = 0;
-  auto mix = [](uint64_t x) {
-    x ^= x >> 31;
-    x *= 0x7FB5D329728EA185ull;
-    x ^= x >> 27;
-    x *= 0x81DADEF4BC2DD44Dull;
-    x ^= x >> 33;
-    return x;
-  };
-  for (; i + 8 <= bytes; i += 8) {
-    uint64_t w;
-    std::memcpy(&w, p + i, 8);
-    h = (h ^ mix(w + i)) * 0x100000001B3ull;
-  }
-  uint64_t tail = 0;
-  for (size_t k = 0; i + k < bytes; ++k) tail |= uint64_t(p[i + k]) << (8 * k);
-  h = (h ^ mix(tail + bytes)) * 0x100000001B3ull;
-  return mix(h);
-}
-
 const Tensor* ModelFileContents::find(const std::string& name) const {
   for (const auto& [n, t] : weights)
     if (n == name) return &t;
@@ -107,8 +50,6 @@ const Tensor* ModelFileContents::find(const std::string& name) const {
 }
 
 namespace {
-constexpr const char* kScaleSuffix = "@scale";
-
 void writeWeight(Writer& w, const std::string& name, const Tensor& t) {
   w.str32(name);
   w.pod<uint8_t>(uint8_t(t.dtype()));
@@ -127,7 +68,7 @@ bool storedAsInt8(const Tensor& t, WeightStorage storage) {
 void writeModelFile(const std::string& path, const ModelConfig& cfg, const ParamStore& params,
                     const std::map<std::string, std::string>& blobs, WeightStorage storage) {
   Writer w;
-  w.raw(kMagic, sizeof(kMagic));
+  w.raw(kModelFileMagic, sizeof(kModelFileMagic));
   w.pod<uint32_t>(kModelFileVersion);
   w.pod<uint64_t>(0);  // total size, patched below
   w.str64(toYaml(cfg));
@@ -150,7 +91,7 @@ void writeModelFile(const std::string& path, const ModelConfig& cfg, const Param
     }
   }
   uint64_t total = w.buf().size() + sizeof(uint64_t);
-  std::memcpy(w.buf().data() + sizeof(kMagic) + sizeof(uint32_t), &total, sizeof(total));
+  std::memcpy(w.buf().data() + sizeof(kModelFileMagic) + sizeof(uint32_t), &total, sizeof(total));
   uint64_t sum = modelFileChecksum(w.buf().data(), w.buf().size());
   w.pod<uint64_t>(sum);
 
@@ -182,113 +123,122 @@ void writeModelFile(const std::string& path, const ModelConfig& cfg, const Param
 }
 
 ModelFileContents readModelFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  LT_CHECK(in.good(), IoError, "cannot open model file {}: {}", path, std::strerror(errno));
-  std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  const size_t kHeader = sizeof(kMagic) + sizeof(uint32_t) + sizeof(uint64_t);
-  LT_CHECK(data.size() >= sizeof(kMagic) && std::memcmp(data.data(), kMagic, sizeof(kMagic)) == 0,
-           IoError, "{} is not an lt model file (bad magic)", path);
-  LT_CHECK(data.size() >= kHeader, IoError, "model file {} is truncated: {} bytes, header incomplete",
-           path, data.size());
-  uint32_t version;
-  uint64_t total;
-  std::memcpy(&version, data.data() + sizeof(kMagic), sizeof(version));
-  std::memcpy(&total, data.data() + sizeof(kMagic) + sizeof(version), sizeof(total));
-  LT_CHECK(version == kModelFileVersion, IoError,
-           "model file {} has format version {}; this build reads version {}", path, version,
-           kModelFileVersion);
-  LT_CHECK(data.size() >= total, IoError, "model file {} is truncated: {} of {} bytes present",
-           path, data.size(), total);
-  LT_CHECK(data.size() == total, IoError,
-           "model file {} is corrupt: {} bytes, but its header says {}", path, data.size(), total);
-  uint64_t stored;
-  std::memcpy(&stored, data.data() + total - sizeof(uint64_t), sizeof(stored));
-  uint64_t actual = modelFileChecksum(data.data(), total - sizeof(uint64_t));
-  LT_CHECK(stored == actual, IoError,
-           "model file {} is corrupt: checksum mismatch (stored {:016x}, computed {:016x})", path,
-           stored, actual);
-
-  Reader r(data, total - sizeof(uint64_t), path);
-  r.skip(kHeader, "header");
+  ModelFileReader r(path);
   ModelFileContents out;
-  out.configYaml = r.bytes(r.pod<uint64_t>("config size"), "config");
-  out.config = parseModelConfig(out.configYaml, path + " (embedded config)");
-  uint32_t nb = r.pod<uint32_t>("blob count");
-  for (uint32_t i = 0; i < nb; ++i) {
-    std::string name = r.bytes(r.pod<uint32_t>("blob name size"), "blob name");
-    out.blobs[name] = r.bytes(r.pod<uint64_t>("blob size"), "blob");
-  }
-  uint32_t nw = r.pod<uint32_t>("weight count");
+  out.configYaml = r.configYaml();
+  out.config = r.config();
+  out.blobs = r.blobs();
   HeapScope heap;
-  for (uint32_t i = 0; i < nw; ++i) {
-    std::string name = r.bytes(r.pod<uint32_t>("weight name size"), "weight name");
-    auto dt = r.pod<uint8_t>("weight dtype");
-    auto rank = r.pod<uint8_t>("weight rank");
-    LT_CHECK(dt <= uint8_t(DType::U8) && rank >= 1 && rank <= Shape::kMaxRank, IoError,
-             "model file {} is corrupt: weight '{}' has dtype {} rank {}", path, name, dt, rank);
-    std::vector<int64_t> dims;
-    for (int a = 0; a < rank; ++a) dims.push_back(r.pod<int64_t>("weight dims"));
-    Tensor t = Tensor::empty(Shape(dims), DType(dt));
-    uint64_t nbytes = r.pod<uint64_t>("weight size");
-    LT_CHECK(nbytes == t.bytes(), IoError,
-             "model file {} is corrupt: weight '{}' {} has {} bytes, expected {}", path, name,
-             t.shape().toString(), nbytes, t.bytes());
-    r.need(nbytes, "weight data");
-    std::memcpy(t.rawData(), r.ptr(), nbytes);
-    r.skip(nbytes, "weight data");
-    out.weights.emplace_back(name, t);
+  for (const ModelFileReader::Record& rec : r.weights()) {
+    Tensor t = Tensor::empty(rec.shape, rec.dtype);
+    r.read(rec, t.rawData());
+    out.weights.emplace_back(rec.name, t);
   }
-  LT_CHECK(r.pos() == total - sizeof(uint64_t), IoError,
-           "model file {} is corrupt: {} unexpected bytes after the weights", path,
-           total - sizeof(uint64_t) - r.pos());
   return out;
 }
 
-void loadWeights(const ModelFileContents& file, ParamStore& params, const std::string& path) {
+namespace {
+
+struct WeightMeta {
+  DType dtype;
+  Shape shape;
+};
+
+// loadWeights over either source: ModelFileContents (weights in memory) or ModelFileReader
+// (weights read from the file as they are needed).
+struct ContentsSource {
+  const ModelFileContents& f;
+  std::optional<WeightMeta> meta(const std::string& name) const {
+    const Tensor* t = f.find(name);
+    if (!t) return std::nullopt;
+    return WeightMeta{t->dtype(), t->shape()};
+  }
+  template <typename Fn> void eachName(Fn fn) const {
+    for (const auto& [n, t] : f.weights) fn(n);
+  }
+  void copy(const std::string& name, uint64_t offset, uint64_t n, void* dst) const {
+    std::memcpy(dst, static_cast<const char*>(f.find(name)->rawData()) + offset, n);
+  }
+};
+
+struct ReaderSource {
+  const ModelFileReader& r;
+  std::optional<WeightMeta> meta(const std::string& name) const {
+    const ModelFileReader::Record* rec = r.find(name);
+    if (!rec) return std::nullopt;
+    return WeightMeta{rec->dtype, rec->shape};
+  }
+  template <typename Fn> void eachName(Fn fn) const {
+    for (const ModelFileReader::Record& rec : r.weights()) fn(rec.name);
+  }
+  void copy(const std::string& name, uint64_t offset, uint64_t n, void* dst) const {
+    r.read(*r.find(name), offset, n, dst);
+  }
+};
+
+template <typename Source>
+void loadWeightsFrom(const Source& src, ParamStore& params, const std::string& path) {
   // An f32 matrix may be stored as int8 rows; its scales then sit beside it.
-  auto scaleOf = [&](const std::string& name, const Tensor& t) -> const Tensor* {
-    if (t.dtype() != DType::I8) return nullptr;
-    const Tensor* s = file.find(name + kScaleSuffix);
-    LT_CHECK(s != nullptr && s->dtype() == DType::F32 && t.rank() == 2 && s->rank() == 1 &&
-                 s->dim(0) == t.dim(0),
+  auto checkScale = [&](const std::string& name, const WeightMeta& t) {
+    const std::optional<WeightMeta> s = src.meta(name + kScaleSuffix);
+    LT_CHECK(s && s->dtype == DType::F32 && t.shape.rank() == 2 && s->shape.rank() == 1 &&
+                 s->shape[0] == t.shape[0],
              IoError, "model file {}: int8 weight '{}' {} needs '{}{}' f32 [{}]", path, name,
-             t.shape().toString(), name, kScaleSuffix, t.rank() >= 1 ? t.dim(0) : 0);
-    return s;
+             t.shape.toString(), name, kScaleSuffix, t.shape.rank() >= 1 ? t.shape[0] : 0);
   };
   for (const auto& [name, var] : params.all()) {
-    const Tensor* t = file.find(name);
-    LT_CHECK(t != nullptr, IoError, "model file {} has no weight '{}' (expected {})", path, name,
+    const std::optional<WeightMeta> t = src.meta(name);
+    LT_CHECK(t.has_value(), IoError, "model file {} has no weight '{}' (expected {})", path, name,
              var.value().shape().toString());
-    const bool int8 = t->dtype() == DType::I8 && var.value().dtype() == DType::F32;
-    LT_CHECK(t->shape() == var.value().shape() && (int8 || t->dtype() == var.value().dtype()), IoError,
+    const bool int8 = t->dtype == DType::I8 && var.value().dtype() == DType::F32;
+    LT_CHECK(t->shape == var.value().shape() && (int8 || t->dtype == var.value().dtype()), IoError,
              "model file {}: weight '{}' is {} {}, the model expects {} {}", path, name,
-             lt::name(t->dtype()), t->shape().toString(), lt::name(var.value().dtype()),
+             lt::name(t->dtype), t->shape.toString(), lt::name(var.value().dtype()),
              var.value().shape().toString());
-    if (int8) scaleOf(name, *t);
+    if (int8) checkScale(name, *t);
   }
-  for (const auto& [name, t] : file.weights) {
+  src.eachName([&](const std::string& name) {
     const size_t n = name.size(), k = std::strlen(kScaleSuffix);
     const bool scale = n > k && name.compare(n - k, k, kScaleSuffix) == 0 &&
-                       file.find(name.substr(0, n - k)) != nullptr;
+                       src.meta(name.substr(0, n - k)).has_value();
     LT_CHECK(params.has(name) || scale, IoError,
              "model file {} has weight '{}' that this model does not have (another "
              "architecture?)", path, name);
-  }
+  });
+  std::vector<int8_t> rows;
+  std::vector<float> scales;
   for (const auto& [name, var] : params.all()) {
     Var v = var;
-    const Tensor& t = *file.find(name);
-    const Tensor* s = scaleOf(name, t);
-    if (!s) {
-      v.mutableValue().copyFrom(t);
+    Tensor& dst = v.mutableValue();
+    if (src.meta(name)->dtype == dst.dtype()) {
+      src.copy(name, 0, dst.bytes(), dst.rawData());
       continue;
     }
-    const int64_t rows = t.dim(0), cols = t.dim(1);
-    const int8_t* q = t.data<int8_t>();
-    const float* sc = s->data<float>();
-    float* dst = v.mutableValue().data<float>();
-    for (int64_t r = 0; r < rows; ++r)
-      for (int64_t c = 0; c < cols; ++c) dst[r * cols + c] = float(q[r * cols + c]) * sc[r];
+    // int8 rows times their scales, a block of rows at a time.
+    const int64_t nrows = dst.dim(0), cols = dst.dim(1);
+    scales.resize(size_t(nrows));
+    src.copy(name + kScaleSuffix, 0, scales.size() * sizeof(float), scales.data());
+    const int64_t block = std::max<int64_t>(1, (int64_t(1) << 20) / std::max<int64_t>(cols, 1));
+    float* out = dst.data<float>();
+    for (int64_t r0 = 0; r0 < nrows; r0 += block) {
+      const int64_t r1 = std::min(nrows, r0 + block);
+      rows.resize(size_t((r1 - r0) * cols));
+      src.copy(name, uint64_t(r0 * cols), rows.size(), rows.data());
+      for (int64_t r = r0; r < r1; ++r)
+        for (int64_t c = 0; c < cols; ++c)
+          out[r * cols + c] = float(rows[size_t((r - r0) * cols + c)]) * scales[size_t(r)];
+    }
   }
+}
+
+}  // namespace
+
+void loadWeights(const ModelFileContents& file, ParamStore& params, const std::string& path) {
+  loadWeightsFrom(ContentsSource{file}, params, path);
+}
+
+void loadWeights(const ModelFileReader& file, ParamStore& params) {
+  loadWeightsFrom(ReaderSource{file}, params, file.path());
 }
 
 }  // namespace lt::models

@@ -24,10 +24,10 @@
 
 #include "autodiff/param_store.h"
 #include "models/model_config.h"
+#include "models/model_file_format.h"
+#include "models/model_file_reader.h"
 
 namespace lt::models {
-
-constexpr uint32_t kModelFileVersion = 1;
 
 enum class WeightStorage : uint8_t { F32, Int8 };
 constexpr int64_t kInt8MinElements = 1024;
@@ -45,8 +45,9 @@ void writeModelFile(const std::string& path, const ModelConfig& cfg, const Param
                     const std::map<std::string, std::string>& blobs = {},
                     WeightStorage storage = WeightStorage::F32);
 
-// Reads and verifies a model file (IoError on any problem; ConfigError if the embedded
-// config does not parse).
+// Reads and verifies a model file into memory (IoError on any problem; ConfigError if the
+// embedded config does not parse). To load a model, ModelFileReader and its loadWeights hold
+// the weights once instead of twice.
 ModelFileContents readModelFile(const std::string& path);
 
 // Copies the file's weights into the (already constructed) parameters: every parameter must
@@ -54,8 +55,8 @@ ModelFileContents readModelFile(const std::string& path);
 // `path` is used in messages. Extra weights in the
 // file are an error too (the file belongs to another architecture).
 void loadWeights(const ModelFileContents& file, ParamStore& params, const std::string& path);
-
-// The checksum used by the format (exposed for tests).
-uint64_t modelFileChecksum(const void* data, size_t bytes);
+// The same checks, reading each weight from the file straight into its parameter (int8 rows
+// dequantized a block at a time).
+void loadWeights(const ModelFileReader& file, ParamStore& params);
 
 }  // namespace lt::models

@@ -17,17 +17,17 @@ std::unique_ptr<TranslationModel> TranslationModel::create(ModelConfig cfg, data
 }
 
 std::unique_ptr<TranslationModel> TranslationModel::load(const std::string& path) {
-  ModelFileContents file = readModelFile(path);
+  ModelFileReader file(path);  // weights stay in the file until loadWeights reads them
   auto m = std::make_unique<TranslationModel>();
   auto blob = [&](const char* name) -> const std::string& {
-    auto it = file.blobs.find(name);
-    LT_CHECK(it != file.blobs.end(), IoError, "{}: model file has no '{}' (not written by lt-train?)",
+    auto it = file.blobs().find(name);
+    LT_CHECK(it != file.blobs().end(), IoError, "{}: model file has no '{}' (not written by lt-train?)",
              path, name);
     return it->second;
   };
   m->srcVocab = data::Vocab::fromBytes(blob(kSrcVocabBlob), path + " (source vocabulary)");
   m->tgtVocab = data::Vocab::fromBytes(blob(kTgtVocabBlob), path + " (target vocabulary)");
-  m->config = resolveModelConfig(file.config);
+  m->config = resolveModelConfig(file.config());
   LT_CHECK(m->config.srcVocab == m->srcVocab.size() && m->config.tgtVocab == m->tgtVocab.size(),
            DataError,
            "{}: vocabularies do not match the model: embeddings expect {} source and {} target "
@@ -35,7 +35,7 @@ std::unique_ptr<TranslationModel> TranslationModel::load(const std::string& path
            path, m->config.srcVocab, m->config.tgtVocab, m->srcVocab.size(), m->tgtVocab.size());
   Rng unused(0);
   m->net = std::make_unique<EncoderDecoder>(m->config, m->params, unused, false);
-  loadWeights(file, m->params, path);
+  loadWeights(file, m->params);
   return m;
 }
 
