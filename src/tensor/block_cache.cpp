@@ -18,7 +18,13 @@ struct CacheState {
   std::mutex mu;
   std::vector<Block> blocks;
   size_t cached = 0;
+#ifdef LT_HAVE_TCMALLOC
+  // tcmalloc keeps freed spans for reuse itself: with it, the cache made no difference to speed
+  // and only held memory (docs/performance.md, 2026-12-04 23:36-23:45 UTC), so it is off.
+  size_t limit = 0;
+#else
   size_t limit = size_t(768) << 20;
+#endif
   uint64_t clock = 0;
   LargeBlockStats stats;
 };

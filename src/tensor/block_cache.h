@@ -10,8 +10,9 @@
 //
 // Blocks of at least kMinBytes are rounded up to a size class (eight classes per
 // power of two), and a freed block is kept while the cache holds at most
-// limit() bytes; acquire() returns the smallest cached block that fits and is
-// less than twice the request. Thread-safe.
+// limit() bytes (768 MiB by default on glibc; 0, i.e. off, when lt is built
+// with tcmalloc, which keeps freed spans itself); acquire() returns the smallest
+// cached block that fits and is less than twice the request. Thread-safe.
 #pragma once
 #include <cstddef>
 #include <cstdint>
