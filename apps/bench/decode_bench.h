@@ -283,7 +283,7 @@ inline int runDecodeBench(const DecodeBenchOptions& o) {
       steadySteps += n;
       setupAll.calls += setup.calls;
       setupAll.bytes += setup.bytes;
-      if (k == 0) sysAfterFirst = systemHeapBytes();
+      if (k == 0) sysAfterFirst = allocatorHeldBytes();
     }
     wall = t.seconds();
   } else {
@@ -311,7 +311,7 @@ inline int runDecodeBench(const DecodeBenchOptions& o) {
   }
   const AllocCounts total = allocCounts() - total0;
   enableAllocCounting(false);
-  const size_t sysEnd = systemHeapBytes();
+  const size_t sysEnd = allocatorHeldBytes();
   const int64_t totalSteps = [&] {
     int64_t s = 0;
     for (const auto& p : plan) s += p.steps;

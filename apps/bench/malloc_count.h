@@ -15,8 +15,6 @@
 #include <cstdint>
 #include <new>
 
-#include "common/memory.h"
-
 #ifdef LT_HAVE_TCMALLOC
 #include <gperftools/tcmalloc.h>
 #define LT_ALLOC_MALLOC tc_malloc
@@ -64,9 +62,6 @@ inline AllocCounts allocCounts() {
 inline AllocCounts operator-(const AllocCounts& a, const AllocCounts& b) {
   return {a.calls - b.calls, a.bytes - b.bytes, a.big - b.big};
 }
-
-// Memory the allocator holds from the system, bytes.
-inline size_t systemHeapBytes() { return lt::allocatorHeldBytes(); }
 
 }  // namespace lt::bench
 

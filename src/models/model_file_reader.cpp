@@ -12,30 +12,26 @@
 
 namespace lt::models {
 
-namespace {
-
-// Sequential parsing of [pos, end) of the file through pread.
-class Cursor {
+// Sequential parsing of [pos, end) of the file.
+class ModelFileReader::Cursor {
 public:
-  Cursor(const ModelFileReader& r, uint64_t pos, uint64_t end,
-         void (ModelFileReader::*readAt)(uint64_t, uint64_t, void*, const char*) const)
-      : r_(r), pos_(pos), end_(end), readAt_(readAt) {}
+  Cursor(const ModelFileReader& r, uint64_t pos, uint64_t end) : r_(r), pos_(pos), end_(end) {}
   void need(uint64_t n, const char* what) const {
     LT_CHECK(n <= end_ - pos_, IoError,
-             "model file {} is corrupt: {} runs past the end of the data (offset {})", r_.path(),
+             "model file {} is corrupt: {} runs past the end of the data (offset {})", r_.path_,
              what, pos_);
   }
   template <typename T> T pod(const char* what) {
     need(sizeof(T), what);
     T v;
-    (r_.*readAt_)(pos_, sizeof(T), &v, what);
+    r_.readAt(pos_, sizeof(T), &v, what);
     pos_ += sizeof(T);
     return v;
   }
   std::string bytes(uint64_t n, const char* what) {
     need(n, what);
     std::string s(n, '\0');
-    (r_.*readAt_)(pos_, n, s.data(), what);
+    r_.readAt(pos_, n, s.data(), what);
     pos_ += n;
     return s;
   }
@@ -49,10 +45,7 @@ public:
 private:
   const ModelFileReader& r_;
   uint64_t pos_, end_;
-  void (ModelFileReader::*readAt_)(uint64_t, uint64_t, void*, const char*) const;
 };
-
-}  // namespace
 
 ModelFileReader::ModelFileReader(const std::string& path) : path_(path) {
   fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -100,7 +93,7 @@ ModelFileReader::ModelFileReader(const std::string& path) : path_(path) {
              "model file {} is corrupt: checksum mismatch (stored {:016x}, computed {:016x})", path,
              stored, actual);
 
-    Cursor c(*this, kModelFileHeaderBytes, hashed, &ModelFileReader::readAt);
+    Cursor c(*this, kModelFileHeaderBytes, hashed);
     configYaml_ = c.bytes(c.pod<uint64_t>("config size"), "config");
     config_ = parseModelConfig(configYaml_, path + " (embedded config)");
     const uint32_t nb = c.pod<uint32_t>("blob count");

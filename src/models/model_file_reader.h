@@ -44,6 +44,7 @@ public:
   void read(const Record& r, void* dst) const { read(r, 0, r.bytes, dst); }
 
 private:
+  class Cursor;  // sequential parsing through readAt
   void readAt(uint64_t pos, uint64_t n, void* dst, const char* what) const;
 
   std::string path_;
