@@ -1,15 +1,12 @@
 #include "models/model_file.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
 #include <cstring>
-#include <filesystem>
 #include <optional>
+#include <type_traits>
 #include <vector>
 
+#include "common/atomic_file.h"
 #include "common/error.h"
 #include "models/model_file_format.h"
 #include "models/model_file_reader.h"
@@ -19,26 +16,53 @@ namespace lt::models {
 
 namespace {
 
-class Writer {
-public:
-  void raw(const void* p, size_t n) { buf_.append(static_cast<const char*>(p), n); }
-  template <typename T> void pod(T v) { raw(&v, sizeof(T)); }
-  void str32(const std::string& s) { pod<uint32_t>(uint32_t(s.size())); raw(s.data(), s.size()); }
-  void str64(const std::string& s) { pod<uint64_t>(uint64_t(s.size())); raw(s.data(), s.size()); }
-  std::string& buf() { return buf_; }
-
-private:
-  std::string buf_;
+// The model file's byte layout, emitted into a Sink: a SizeSink first (the header holds the
+// total size, the checksum hashes it), then a FileSink that streams to the temp file.
+struct SizeSink {
+  uint64_t bytes = 0;
+  void raw(const void*, size_t n) { bytes += n; }
 };
 
-void writeAll(int fd, const std::string& data, const std::string& path) {
-  size_t off = 0;
-  while (off < data.size()) {
-    ssize_t w = ::write(fd, data.data() + off, data.size() - off);
-    if (w < 0 && errno == EINTR) continue;
-    LT_CHECK(w > 0, IoError, "cannot write model file {}: {}", path, std::strerror(errno));
-    off += size_t(w);
+// Streams into an AtomicFileWriter and feeds the checksum 8-byte words as they pass,
+// holding back at most 7 bytes.
+class FileSink {
+public:
+  FileSink(AtomicFileWriter& f, uint64_t hashedBytes) : f_(f), sum_(hashedBytes) {}
+  void raw(const void* p, size_t n) {
+    f_.write(p, n);
+    const auto* b = static_cast<const unsigned char*>(p);
+    if (carried_ > 0) {
+      const size_t k = std::min(n, sizeof carry_ - carried_);
+      std::memcpy(carry_ + carried_, b, k);
+      carried_ += k;
+      b += k;
+      n -= k;
+      if (carried_ < sizeof carry_) return;
+      sum_.words(carry_, sizeof carry_);
+      carried_ = 0;
+    }
+    const size_t whole = n / 8 * 8;
+    sum_.words(b, whole);
+    std::memcpy(carry_, b + whole, n - whole);
+    carried_ = n - whole;
   }
+  uint64_t finish() { return sum_.finish(carry_, carried_); }
+
+private:
+  AtomicFileWriter& f_;
+  ModelFileChecksum sum_;
+  unsigned char carry_[8] = {};
+  size_t carried_ = 0;
+};
+
+template <typename Sink, typename T> void pod(Sink& s, T v) { s.raw(&v, sizeof(T)); }
+template <typename Sink> void str32(Sink& s, const std::string& v) {
+  pod<Sink, uint32_t>(s, uint32_t(v.size()));
+  s.raw(v.data(), v.size());
+}
+template <typename Sink> void str64(Sink& s, const std::string& v) {
+  pod<Sink, uint64_t>(s, uint64_t(v.size()));
+  s.raw(v.data(), v.size());
 }
 
 }  // namespace
@@ -50,76 +74,72 @@ const Tensor* ModelFileContents::find(const std::string& name) const {
 }
 
 namespace {
-void writeWeight(Writer& w, const std::string& name, const Tensor& t) {
-  w.str32(name);
-  w.pod<uint8_t>(uint8_t(t.dtype()));
-  w.pod<uint8_t>(uint8_t(t.rank()));
-  for (int a = 0; a < t.rank(); ++a) w.pod<int64_t>(t.dim(a));
-  w.pod<uint64_t>(uint64_t(t.bytes()));
-  w.raw(t.rawData(), t.bytes());
+template <typename Sink>
+void writeRecord(Sink& s, const std::string& name, DType dtype, const Shape& shape, const void* data,
+                 uint64_t bytes) {
+  str32(s, name);
+  pod<Sink, uint8_t>(s, uint8_t(dtype));
+  pod<Sink, uint8_t>(s, uint8_t(shape.rank()));
+  for (int a = 0; a < shape.rank(); ++a) pod<Sink, int64_t>(s, shape[a]);
+  pod<Sink, uint64_t>(s, bytes);
+  s.raw(data, bytes);
 }
 
 bool storedAsInt8(const Tensor& t, WeightStorage storage) {
   return storage == WeightStorage::Int8 && t.dtype() == DType::F32 && t.rank() == 2 &&
          t.elements() >= kInt8MinElements;
 }
+
+// Everything but the trailing checksum. A SizeSink pass never quantizes: the int8 records'
+// sizes follow from the shapes.
+template <typename Sink>
+void emitModelFile(Sink& s, uint64_t totalBytes, const std::string& yaml, const ParamStore& params,
+                   const std::map<std::string, std::string>& blobs, WeightStorage storage) {
+  constexpr bool sizing = std::is_same_v<Sink, SizeSink>;
+  s.raw(kModelFileMagic, sizeof(kModelFileMagic));
+  pod<Sink, uint32_t>(s, kModelFileVersion);
+  pod<Sink, uint64_t>(s, totalBytes);
+  str64(s, yaml);
+  pod<Sink, uint32_t>(s, uint32_t(blobs.size()));
+  for (const auto& [name, bytes] : blobs) {
+    str32(s, name);
+    str64(s, bytes);
+  }
+  uint32_t count = 0;
+  for (const auto& [name, var] : params.all()) count += storedAsInt8(var.value(), storage) ? 2 : 1;
+  pod<Sink, uint32_t>(s, count);
+  for (const auto& [name, var] : params.all()) {
+    const Tensor& t = var.value();
+    if (!storedAsInt8(t, storage)) {
+      writeRecord(s, name, t.dtype(), t.shape(), t.rawData(), uint64_t(t.bytes()));
+    } else if (sizing) {
+      writeRecord(s, name, DType::I8, t.shape(), nullptr, uint64_t(t.elements()));
+      writeRecord(s, name + kScaleSuffix, DType::F32, Shape{t.dim(0)}, nullptr,
+                  uint64_t(t.dim(0)) * sizeof(float));
+    } else {  // one matrix's int8 copy at a time
+      ops::QuantizedRows q = ops::quantizeWeightRows(t);
+      writeRecord(s, name, DType::I8, q.q.shape(), q.q.rawData(), uint64_t(q.q.bytes()));
+      writeRecord(s, name + kScaleSuffix, DType::F32, q.scale.shape(), q.scale.rawData(),
+                  uint64_t(q.scale.bytes()));
+    }
+  }
+}
 }  // namespace
 
 void writeModelFile(const std::string& path, const ModelConfig& cfg, const ParamStore& params,
                     const std::map<std::string, std::string>& blobs, WeightStorage storage) {
-  Writer w;
-  w.raw(kModelFileMagic, sizeof(kModelFileMagic));
-  w.pod<uint32_t>(kModelFileVersion);
-  w.pod<uint64_t>(0);  // total size, patched below
-  w.str64(toYaml(cfg));
-  w.pod<uint32_t>(uint32_t(blobs.size()));
-  for (const auto& [name, bytes] : blobs) {
-    w.str32(name);
-    w.str64(bytes);
-  }
-  uint32_t count = 0;
-  for (const auto& [name, var] : params.all()) count += storedAsInt8(var.value(), storage) ? 2 : 1;
-  w.pod<uint32_t>(count);
-  for (const auto& [name, var] : params.all()) {
-    const Tensor& t = var.value();
-    if (storedAsInt8(t, storage)) {
-      ops::QuantizedRows q = ops::quantizeWeightRows(t);
-      writeWeight(w, name, q.q);
-      writeWeight(w, name + kScaleSuffix, q.scale);
-    } else {
-      writeWeight(w, name, t);
-    }
-  }
-  uint64_t total = w.buf().size() + sizeof(uint64_t);
-  std::memcpy(w.buf().data() + sizeof(kModelFileMagic) + sizeof(uint32_t), &total, sizeof(total));
-  uint64_t sum = modelFileChecksum(w.buf().data(), w.buf().size());
-  w.pod<uint64_t>(sum);
-
-  namespace fs = std::filesystem;
-  fs::path target(path);
-  fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
-  std::string tmp = (dir / (target.filename().string() + ".tmp." + std::to_string(::getpid()))).string();
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  LT_CHECK(fd >= 0, IoError, "cannot create model file {}: {}", tmp, std::strerror(errno));
-  try {
-    writeAll(fd, w.buf(), tmp);
-    LT_CHECK(::fsync(fd) == 0, IoError, "cannot sync model file {}: {}", tmp, std::strerror(errno));
-  } catch (...) {
-    ::close(fd);
-    ::unlink(tmp.c_str());
-    throw;
-  }
-  ::close(fd);
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    int e = errno;
-    ::unlink(tmp.c_str());
-    LT_THROW(IoError, "cannot move model file into place at {}: {}", path, std::strerror(e));
-  }
-  int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd >= 0) {
-    ::fsync(dfd);
-    ::close(dfd);
-  }
+  const std::string yaml = toYaml(cfg);
+  SizeSink size;
+  emitModelFile(size, 0, yaml, params, blobs, storage);
+  const uint64_t total = size.bytes + sizeof(uint64_t);
+  AtomicFileWriter file(path);
+  FileSink out(file, size.bytes);
+  emitModelFile(out, total, yaml, params, blobs, storage);
+  LT_CHECK(file.written() == size.bytes, Error, "model file {}: wrote {} bytes, expected {}", path,
+           file.written(), size.bytes);
+  const uint64_t sum = out.finish();
+  file.write(&sum, sizeof sum);
+  file.commit();
 }
 
 ModelFileContents readModelFile(const std::string& path) {

@@ -6,8 +6,10 @@
 //   u32 count, then per blob:   u32 n + name, u64 n + bytes   (opaque: vocabularies, metadata)
 //   u32 count, then per weight: u32 n + name, u8 dtype, u8 rank, i64 dims[rank], u64 n + bytes
 //   u64 checksum of everything before it (64-bit multiply-xorshift hash over 8-byte words)
-// Written atomically: a temp file in the same directory, fsync, rename over the target (then
-// fsync of the directory), so a kill mid-write leaves the previous file intact.
+// Written atomically and streamed (common/atomic_file.h): a temp file in the same directory,
+// fsync, rename over the target (then fsync of the directory), so a kill mid-write leaves the
+// previous file intact; a dry run of the same writer gives the total size first, and the
+// weights go from the parameters to the file without a copy of the file in memory.
 // Reading names the problem in an IoError: missing, truncated, corrupt (checksum), wrong
 // magic or version, missing weight, shape mismatch (naming the parameter).
 //

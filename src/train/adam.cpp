@@ -52,8 +52,7 @@ void Adam::step(ParamStore& params, double lr, double gradScale) {
   }
 }
 
-std::string Adam::saveState(const ParamStore& params) const {
-  ByteWriter w;
+void Adam::writeState(ByteSink& w, const ParamStore& params) const {
   w.u64(uint64_t(t_));
   const auto& all = params.all();
   uint64_t count = 0;
@@ -67,33 +66,48 @@ std::string Adam::saveState(const ParamStore& params) const {
     w.raw(mo.m.data(), mo.m.size() * sizeof(float));
     w.raw(mo.v.data(), mo.v.size() * sizeof(float));
   }
-  return w.data();
 }
 
-void Adam::loadState(const std::string& bytes, const ParamStore& params) {
-  ByteReader r(bytes, "optimizer state");
+void Adam::readState(ByteSource& r, const ParamStore& params) {
   const auto& all = params.all();
   std::vector<Moments> moments(all.size());
   int64_t t = int64_t(r.u64());
   uint64_t count = r.u64();
+  LT_CHECK(count <= all.size(), IoError, "{}: optimizer state has moments for {} parameters, the model has {}",
+           r.what(), count, all.size());
   for (uint64_t i = 0; i < count; ++i) {
     std::string name = r.bytes();
     size_t k = 0;
     while (k < all.size() && all[k].first != name) ++k;
     LT_CHECK(k < all.size(), IoError,
-             "optimizer state has moments for parameter '{}', which the model does not have", name);
+             "{}: optimizer state has moments for parameter '{}', which the model does not have",
+             r.what(), name);
     uint64_t n = r.u64();
     LT_CHECK(int64_t(n) == all[k].second.value().elements(), IoError,
-             "optimizer state for '{}' has {} elements, the parameter has {}", name, n,
+             "{}: optimizer state for '{}' has {} elements, the parameter has {}", r.what(), name, n,
              all[k].second.value().elements());
     moments[k].m.resize(n);
     moments[k].v.resize(n);
     r.raw(moments[k].m.data(), n * sizeof(float));
     r.raw(moments[k].v.data(), n * sizeof(float));
   }
-  LT_CHECK(r.remaining() == 0, IoError, "optimizer state: {} unexpected trailing bytes", r.remaining());
   t_ = t;
   moments_ = std::move(moments);
+}
+
+std::string Adam::saveState(const ParamStore& params) const {
+  ByteWriter w;
+  writeState(w, params);
+  return w.data();
+}
+
+void Adam::loadState(const std::string& bytes, const ParamStore& params) {
+  ByteReader r(bytes, "saved optimizer state");
+  Adam copy(opts_);
+  copy.readState(r, params);
+  LT_CHECK(r.remaining() == 0, IoError, "optimizer state: {} unexpected trailing bytes", r.remaining());
+  t_ = copy.t_;
+  moments_ = std::move(copy.moments_);
 }
 
 double gradSquaredNorm(const ParamStore& params) {

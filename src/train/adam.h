@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "autodiff/param_store.h"
+#include "train/file_io.h"
 
 namespace lt::train {
 
@@ -45,6 +46,10 @@ public:
   // Moments by parameter name, for the training-state file. save() writes
   // (name, m, v) for each parameter that has moments; load() checks names and
   // sizes against `params` and throws IoError naming a mismatch.
+  // writeState/readState stream the same bytes (the state file, train/state_file.h);
+  // readState changes nothing unless it reads all of them.
+  void writeState(ByteSink& out, const ParamStore& params) const;
+  void readState(ByteSource& in, const ParamStore& params);
   std::string saveState(const ParamStore& params) const;
   void loadState(const std::string& bytes, const ParamStore& params);
 

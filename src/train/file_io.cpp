@@ -4,59 +4,21 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <filesystem>
 #include <fstream>
 #include <sstream>
 
+#include "common/atomic_file.h"
 #include "common/error.h"
 
 namespace lt::train {
 
-namespace {
-
-std::string errnoText() { return std::strerror(errno); }
-
-void writeAll(int fd, std::string_view bytes, const std::string& path) {
-  size_t off = 0;
-  while (off < bytes.size()) {
-    ssize_t n = ::write(fd, bytes.data() + off, bytes.size() - off);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      std::string e = errnoText();
-      ::close(fd);
-      LT_THROW(IoError, "cannot write '{}': {}", path, e);
-    }
-    off += size_t(n);
-  }
-}
-
-void fsyncDirOf(const std::string& path) {
-  std::filesystem::path dir = std::filesystem::path(path).parent_path();
-  if (dir.empty()) dir = ".";
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
-  if (fd < 0) return;  // best effort: some file systems refuse directory fds
-  ::fsync(fd);
-  ::close(fd);
-}
-
-}  // namespace
-
 void writeFileAtomic(const std::string& path, std::string_view bytes) {
-  const std::string tmp = path + ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  LT_CHECK(fd >= 0, IoError, "cannot create '{}': {}", tmp, errnoText());
-  writeAll(fd, bytes, tmp);
-  if (::fsync(fd) != 0) {
-    std::string e = errnoText();
-    ::close(fd);
-    LT_THROW(IoError, "cannot fsync '{}': {}", tmp, e);
-  }
-  LT_CHECK(::close(fd) == 0, IoError, "cannot close '{}': {}", tmp, errnoText());
-  LT_CHECK(::rename(tmp.c_str(), path.c_str()) == 0, IoError, "cannot rename '{}' to '{}': {}",
-           tmp, path, errnoText());
-  fsyncDirOf(path);
+  AtomicFileWriter f(path);
+  f.write(bytes.data(), bytes.size());
+  f.commit();
 }
 
 std::string readFileBytes(const std::string& path) {
@@ -76,54 +38,120 @@ bool fileExists(const std::string& path) {
 
 void removeFile(const std::string& path) { ::unlink(path.c_str()); }
 
-void ByteWriter::raw(const void* p, size_t n) { buf_.append(static_cast<const char*>(p), n); }
-void ByteWriter::u32(uint32_t v) { raw(&v, sizeof v); }
-void ByteWriter::u64(uint64_t v) { raw(&v, sizeof v); }
-void ByteWriter::f64(double v) { raw(&v, sizeof v); }
-void ByteWriter::bytes(std::string_view b) {
+void ByteSink::bytes(std::string_view b) {
   u64(b.size());
   raw(b.data(), b.size());
 }
 
-void ByteReader::need(size_t n) {
+void ByteWriter::raw(const void* p, size_t n) { buf_.append(static_cast<const char*>(p), n); }
+
+void ByteSource::need(uint64_t n) {
   LT_CHECK(n <= remaining(), IoError, "{}: truncated (needs {} more bytes at offset {}, {} left)",
            what_, n, pos_, remaining());
 }
-void ByteReader::raw(void* p, size_t n) {
+void ByteSource::raw(void* p, size_t n) {
   need(n);
-  std::memcpy(p, data_.data() + pos_, n);
+  fetch(pos_, p, n);
   pos_ += n;
 }
-uint32_t ByteReader::u32() {
+uint32_t ByteSource::u32() {
   uint32_t v;
   raw(&v, sizeof v);
   return v;
 }
-uint64_t ByteReader::u64() {
+uint64_t ByteSource::u64() {
   uint64_t v;
   raw(&v, sizeof v);
   return v;
 }
-double ByteReader::f64() {
+double ByteSource::f64() {
   double v;
   raw(&v, sizeof v);
   return v;
 }
-std::string ByteReader::bytes() {
-  uint64_t n = u64();
+std::string ByteSource::bytes() {
+  const uint64_t n = u64();
   need(n);
-  std::string s(data_.substr(pos_, n));
-  pos_ += n;
+  std::string s(size_t(n), '\0');
+  raw(s.data(), s.size());
   return s;
 }
 
-uint64_t fnv1a64(std::string_view b) {
-  uint64_t h = 1469598103934665603ull;
-  for (unsigned char c : b) {
-    h ^= c;
+ByteReader::ByteReader(std::string_view data, std::string what)
+    : ByteSource(std::move(what)), data_(data) {
+  setSize(data.size());
+}
+void ByteReader::fetch(uint64_t pos, void* p, size_t n) {
+  if (n) std::memcpy(p, data_.data() + pos, n);
+}
+
+FileByteSource::FileByteSource(const std::string& path) : ByteSource(path) {
+  fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  LT_CHECK(fd_ >= 0, IoError, "cannot open '{}': {}", path,
+           errno == ENOENT ? "no such file" : std::strerror(errno));
+  struct stat st;
+  if (::fstat(fd_, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd_);
+    LT_THROW(IoError, "cannot read '{}': not a regular file", path);
+  }
+  fileSize_ = uint64_t(st.st_size);
+  setSize(fileSize_);
+  buf_.resize(size_t(1) << 20);
+}
+
+FileByteSource::~FileByteSource() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+void FileByteSource::limit(uint64_t bytes) { setSize(std::min(bytes, fileSize_)); }
+
+void FileByteSource::readAt(uint64_t pos, void* p, size_t n) {
+  char* dst = static_cast<char*>(p);
+  while (n > 0) {
+    const ssize_t r = ::pread(fd_, dst, n, off_t(pos));
+    if (r < 0 && errno == EINTR) continue;
+    LT_CHECK(r > 0, IoError, "cannot read '{}' at offset {}: {}", what(), pos,
+             r < 0 ? std::strerror(errno) : "unexpected end of file");
+    dst += r;
+    pos += uint64_t(r);
+    n -= size_t(r);
+  }
+}
+
+void FileByteSource::fetch(uint64_t pos, void* p, size_t n) {
+  char* dst = static_cast<char*>(p);
+  while (n > 0) {
+    if (pos >= bufPos_ && pos < bufPos_ + bufLen_) {
+      const size_t k = std::min<uint64_t>(n, bufPos_ + bufLen_ - pos);
+      std::memcpy(dst, buf_.data() + (pos - bufPos_), k);
+      dst += k;
+      pos += k;
+      n -= k;
+    } else if (n >= buf_.size()) {  // large reads (weights, moments) go straight to the caller
+      readAt(pos, dst, n);
+      return;
+    } else {
+      bufPos_ = pos;
+      bufLen_ = size_t(std::min<uint64_t>(buf_.size(), fileSize_ - pos));
+      readAt(pos, buf_.data(), bufLen_);
+    }
+  }
+}
+
+void Fnv1a64::update(const void* p, size_t n) {
+  const auto* b = static_cast<const unsigned char*>(p);
+  uint64_t h = h_;
+  for (size_t i = 0; i < n; ++i) {
+    h ^= b[i];
     h *= 1099511628211ull;
   }
-  return h;
+  h_ = h;
+}
+
+uint64_t fnv1a64(std::string_view b) {
+  Fnv1a64 h;
+  h.update(b.data(), b.size());
+  return h.value();
 }
 
 }  // namespace lt::train

@@ -1,11 +1,16 @@
-// Files that must survive a crash: atomic replacement (write a temp file next
-// to the target, fsync it, rename it over the target, fsync the directory), so
-// a reader sees either the old or the new file, never a torn one. Plus a small
-// length-checked binary reader/writer for the training-state file.
+// Files that must survive a crash, and the little binary format of the training-state file.
+//
+// writeFileAtomic replaces a file in one piece (common/atomic_file.h: temp file, fsync,
+// rename, fsync of the directory). ByteSink / ByteSource read and write little-endian
+// scalars and u64-length-prefixed blobs, either in memory (ByteWriter, ByteReader) or
+// streamed (ByteCounter sizes a blob before it is written; FileByteSource reads a file
+// through a fixed buffer), so the state file of a large model is written and read without
+// a copy of it in memory.
 #pragma once
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace lt::train {
 
@@ -21,14 +26,21 @@ bool fileExists(const std::string& path);
 // Removes a file if present (no error when absent).
 void removeFile(const std::string& path);
 
-// Appends little-endian scalars and length-prefixed blobs.
-class ByteWriter {
+// Where little-endian scalars and length-prefixed blobs go.
+class ByteSink {
 public:
-  void u32(uint32_t v);
-  void u64(uint64_t v);
-  void f64(double v);
+  virtual ~ByteSink() = default;
+  virtual void raw(const void* p, size_t n) = 0;
+  void u32(uint32_t v) { raw(&v, sizeof v); }
+  void u64(uint64_t v) { raw(&v, sizeof v); }
+  void f64(double v) { raw(&v, sizeof v); }
   void bytes(std::string_view b);  // u64 length + bytes
-  void raw(const void* p, size_t n);
+};
+
+// Appends to a string.
+class ByteWriter : public ByteSink {
+public:
+  void raw(const void* p, size_t n) override;
   const std::string& data() const { return buf_; }
   std::string& data() { return buf_; }
 
@@ -36,27 +48,86 @@ private:
   std::string buf_;
 };
 
-// Reads what ByteWriter wrote; every read checks the remaining length and
-// throws IoError "<what>: truncated ..." when the data ends early.
-class ByteReader {
+// Counts what would be written (the length prefix of a streamed blob).
+class ByteCounter : public ByteSink {
 public:
-  ByteReader(std::string_view data, std::string what) : data_(data), what_(std::move(what)) {}
+  void raw(const void*, size_t n) override { n_ += n; }
+  uint64_t size() const { return n_; }
+
+private:
+  uint64_t n_ = 0;
+};
+
+// Reads what a ByteSink wrote; every read checks the remaining length and throws IoError
+// "<what>: truncated ..." when the data ends early.
+class ByteSource {
+public:
+  explicit ByteSource(std::string what) : what_(std::move(what)) {}
+  virtual ~ByteSource() = default;
+  void raw(void* p, size_t n);
   uint32_t u32();
   uint64_t u64();
   double f64();
   std::string bytes();
-  void raw(void* p, size_t n);
-  size_t remaining() const { return data_.size() - pos_; }
+  uint64_t position() const { return pos_; }
+  uint64_t remaining() const { return size_ - pos_; }
   const std::string& what() const { return what_; }
 
+protected:
+  void setSize(uint64_t size) { size_ = size; }
+  // Copies n bytes at `pos` (within the size) into p.
+  virtual void fetch(uint64_t pos, void* p, size_t n) = 0;
+
 private:
-  void need(size_t n);
-  std::string_view data_;
-  size_t pos_ = 0;
+  void need(uint64_t n);
+  uint64_t pos_ = 0, size_ = 0;
   std::string what_;
 };
 
-// FNV-1a 64 of `b` (checksums of state files).
+// Reads from memory.
+class ByteReader : public ByteSource {
+public:
+  ByteReader(std::string_view data, std::string what);
+
+protected:
+  void fetch(uint64_t pos, void* p, size_t n) override;
+
+private:
+  std::string_view data_;
+};
+
+// Reads the first `limit` bytes of a file (all of it by default) through a 1 MiB buffer.
+// IoError naming the file when it cannot be opened or read.
+class FileByteSource : public ByteSource {
+public:
+  explicit FileByteSource(const std::string& path);
+  ~FileByteSource() override;
+  FileByteSource(const FileByteSource&) = delete;
+  FileByteSource& operator=(const FileByteSource&) = delete;
+  uint64_t fileSize() const { return fileSize_; }
+  void limit(uint64_t bytes);                     // parse only the first `bytes`
+  void readAt(uint64_t pos, void* p, size_t n);  // unbuffered, anywhere in the file
+
+protected:
+  void fetch(uint64_t pos, void* p, size_t n) override;
+
+private:
+  int fd_ = -1;
+  uint64_t fileSize_ = 0;
+  std::vector<char> buf_;
+  uint64_t bufPos_ = 0;
+  size_t bufLen_ = 0;
+};
+
+// FNV-1a 64 (checksums of state files), fed in pieces.
+class Fnv1a64 {
+public:
+  void update(const void* p, size_t n);
+  uint64_t value() const { return h_; }
+
+private:
+  uint64_t h_ = 1469598103934665603ull;
+};
 uint64_t fnv1a64(std::string_view b);
 
 }  // namespace lt::train

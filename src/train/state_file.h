@@ -6,7 +6,8 @@
 //   u64 FNV-1a checksum of all preceding bytes.
 // It carries its own copy of the parameters, so it is self-consistent even
 // if a crash falls between replacing the model file and the state file.
-// Written atomically (file_io.h).
+// Written atomically and streamed (common/atomic_file.h); read through a fixed buffer after
+// the checksum pass, so neither direction holds a copy of the file in memory.
 #pragma once
 #include <string>
 

@@ -12,6 +12,7 @@
 #include "common/error.h"
 #include "common/rng.h"
 #include "models/model_file.h"
+#include "ops/linear.h"
 
 using namespace lt;
 using namespace lt::models;
@@ -297,4 +298,69 @@ TEST_CASE("model file: the checksum fed in pieces equals the one-piece checksum"
   const char* golden = "lt model file checksum golden value";
   CHECK(modelFileChecksum(golden, std::strlen(golden)) == 0x67b113b731bc9042ull);
   CHECK(modelFileChecksum(golden, 0) == 0x2caa85d7b148e118ull);
+}
+
+namespace {
+// The layout of models/model_file.h, assembled in memory by hand.
+struct Bytes {
+  std::string s;
+  void raw(const void* p, size_t n) { s.append(static_cast<const char*>(p), n); }
+  template <typename T> void pod(T v) { raw(&v, sizeof v); }
+  void str32(const std::string& v) { pod<uint32_t>(uint32_t(v.size())); raw(v.data(), v.size()); }
+  void str64(const std::string& v) { pod<uint64_t>(uint64_t(v.size())); raw(v.data(), v.size()); }
+  void record(const std::string& name, const Tensor& t) {
+    str32(name);
+    pod<uint8_t>(uint8_t(t.dtype()));
+    pod<uint8_t>(uint8_t(t.rank()));
+    for (int a = 0; a < t.rank(); ++a) pod<int64_t>(t.dim(a));
+    pod<uint64_t>(uint64_t(t.bytes()));
+    raw(t.rawData(), t.bytes());
+  }
+};
+}  // namespace
+
+TEST_CASE("model file: the streamed file is the documented layout, byte for byte") {
+  ParamStore ps;
+  fillParams(ps, 11);
+  Rng r(5);
+  ps.add("decoder/l0/ffn/w1/weight", Shape{48, 40}, Init::xavier(), r);  // >= 1024: int8-eligible
+  ps.add("decoder/l0/ffn/w1/bias", Shape{48}, Init::uniform(0.1f), r);
+  const ModelConfig cfg = smallConfig();
+  const std::map<std::string, std::string> blobs = {{"a", "xyz"}, {"vocab/src", std::string(1001, 'v')}};
+  for (WeightStorage storage : {WeightStorage::F32, WeightStorage::Int8}) {
+    CAPTURE(int(storage));
+    Bytes b;
+    b.raw(kModelFileMagic, sizeof kModelFileMagic);
+    b.pod<uint32_t>(kModelFileVersion);
+    b.pod<uint64_t>(0);  // the total, below
+    b.str64(toYaml(cfg));
+    b.pod<uint32_t>(uint32_t(blobs.size()));
+    for (const auto& [name, bytes] : blobs) {
+      b.str32(name);
+      b.str64(bytes);
+    }
+    std::vector<std::pair<std::string, Tensor>> records;
+    for (const auto& [name, var] : ps.all()) {
+      const Tensor& t = var.value();
+      if (storage == WeightStorage::Int8 && t.rank() == 2 && t.elements() >= kInt8MinElements) {
+        ops::QuantizedRows q = ops::quantizeWeightRows(t);
+        records.emplace_back(name, q.q);
+        records.emplace_back(name + "@scale", q.scale);
+      } else {
+        records.emplace_back(name, t);
+      }
+    }
+    CHECK(records.size() == (storage == WeightStorage::Int8 ? 7u : 6u));  // one int8 matrix + its scales
+    b.pod<uint32_t>(uint32_t(records.size()));
+    for (const auto& [name, t] : records) b.record(name, t);
+    const uint64_t total = b.s.size() + 8;
+    std::memcpy(b.s.data() + 12, &total, 8);
+    b.pod<uint64_t>(modelFileChecksum(b.s.data(), b.s.size()));
+
+    const std::string path = tmpPath("layout.lt");
+    writeModelFile(path, cfg, ps, blobs, storage);
+    const std::string file = readAll(path);
+    CHECK(file.size() == b.s.size());
+    CHECK(file == b.s);
+  }
 }

@@ -2,6 +2,7 @@
 // simulated crash, corrupt and truncated files.
 #include <doctest/doctest.h>
 
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <unistd.h>
@@ -153,5 +154,42 @@ TEST_CASE("state file: corrupt, truncated, foreign and missing files are IoError
   Adam adam{AdamOptions{}};
   CHECK_THROWS_WITH_AS(readStateFile(path, adam, other), doctest::Contains("'enc/w' has 4 elements"),
                        IoError);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("state file: the streamed file is the documented layout, byte for byte") {
+  // The layout of state_file.h assembled in memory from the in-memory serializers, so files
+  // written before streaming (and by this build) read the same.
+  fs::path dir = tempDir("layout");
+  const std::string path = (dir / "m.state").string();
+  Tiny a(2.f);
+  a.stepOnce();
+  a.stepOnce();
+  ByteWriter w;
+  w.raw("LTSTATE\n", 8);
+  w.u32(1);
+  w.bytes(sampleState().serialize());
+  w.bytes(a.adam.saveState(a.ps));
+  w.bytes(serializeParams(a.ps));
+  w.bytes("the tag");
+  w.u64(fnv1a64(w.data()));
+  writeStateFile(path, sampleState(), a.adam, a.ps, "the tag");
+  CHECK(readFileBytes(path) == w.data());
+
+  // A blob whose declared length disagrees with what it holds is named, even under a valid checksum.
+  std::string bad = w.data();
+  const size_t optAt = 8 + 4 + 8 + sampleState().serialize().size();
+  uint64_t n;
+  std::memcpy(&n, bad.data() + optAt, 8);
+  n += 4;
+  std::memcpy(bad.data() + optAt, &n, 8);
+  bad.resize(bad.size() - 8);
+  const uint64_t sum = fnv1a64(bad);
+  bad.append(reinterpret_cast<const char*>(&sum), 8);
+  writeFileAtomic(path, bad);
+  Tiny b(0.f);
+  CHECK_THROWS_WITH_AS(readStateFile(path, b.adam, b.ps),
+                       doctest::Contains("the optimizer state holds"), IoError);
+  CHECK(b.adam.steps() == 0);  // the optimizer is untouched by a failed load
   fs::remove_all(dir);
 }
