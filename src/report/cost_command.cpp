@@ -289,7 +289,7 @@ ResultRecord bleuResultRecord(const BleuResultOptions& opt, double bleu, const s
   r.source = "lt-eval bleu";
   std::optional<models::ModelConfig> cfg;
   if (!opt.model.empty()) {
-    cfg = models::readModelFile(opt.model).config;
+    cfg = models::ModelFileReader(opt.model).config();  // the header and config, not the weights
     r.model = opt.model;
   } else if (!opt.config.empty()) {
     LT_CHECK(static_cast<bool>(hooks.loadConfig), Error, "internal: no config loader");
