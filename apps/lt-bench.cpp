@@ -283,6 +283,8 @@ int main(int argc, char** argv) {
                        "dropout on the attention probabilities (the preset's is 0; the peer has none)")
       ->check(CLI::Range(0.0, 0.99))
       ->capture_default_str();
+  cmdTrain->add_flag("--keep-logits", tr.keepLogits,
+                     "A/B: the loss gradient in its own buffer instead of over the logits (lt-train consumes them)");
   cmdTrain->add_option("--batches", tr.batches,
                        "batch shapes from torch_train_bench.py --dump-batches (default: generate)");
   cmdTrain->add_option("--pool", tr.pool, "pairs resampled before batching when generating")->capture_default_str();

@@ -56,6 +56,7 @@ struct TrainBenchOptions {
   std::string batches;  // peer's --dump-batches file
   bool profile = false;  // op-level wall-time table on stderr (measured updates only)
   float attentionDropout = 0.f;  // override the preset's 0 (the shipped Multi30k presets use 0.1)
+  bool keepLogits = false;  // A/B: the loss's gradient in a buffer of its own (ops::Logits::Keep)
   std::string srcLengths = "/work/shared/data/iwslt14-de-en/bpe10k/test.de.gz";
   std::string tgtLengths = "/work/shared/data/iwslt14-de-en/bpe10k/test.en.gz";
 };
@@ -224,7 +225,8 @@ inline int runTrainBench(const TrainBenchOptions& o) {
     const int64_t rows = b.tgtOut.elements();
     Var flat = ops::reshape(logits, Shape{rows, logits.dim(2)});
     ops::CrossEntropyResult r =
-        ops::labelSmoothedCrossEntropy(flat, b.tgtOut.reshape(Shape{rows}), 0.1f, data::kPadId);
+        ops::labelSmoothedCrossEntropy(flat, b.tgtOut.reshape(Shape{rows}), 0.1f, data::kPadId,
+                                       o.keepLogits ? ops::Logits::Keep : ops::Logits::Consume);
     const double loss = r.loss.value().item();
     backward(r.loss);
     {

@@ -6,7 +6,7 @@
 namespace lt::ops {
 
 CrossEntropyResult labelSmoothedCrossEntropy(const Var& logits, const Tensor& targets,
-                                             float epsilon, int padId) {
+                                             float epsilon, int padId, Logits logitsUse) {
   LT_CHECK(logits.defined() && targets.defined(), ShapeError,
            "cross_entropy: undefined logits or targets");
   const Shape& ls = logits.shape();
@@ -33,11 +33,14 @@ CrossEntropyResult labelSmoothedCrossEntropy(const Var& logits, const Tensor& ta
   r.nll = s.nll;
   r.tokens = s.tokens;
   r.loss = makeResult(Tensor::full({1}, float(s.loss)), "cross_entropy", {logits},
-                      [targets, lse, epsilon, padId](Node& self) {
+                      [targets, lse, epsilon, padId, logitsUse](Node& self) {
                         Node& in = *self.inputs[0];
                         if (!in.requiresGrad) return;
                         bool accumulate = in.grad.defined() || in.isParam;
-                        if (!accumulate) in.grad = Tensor::empty(in.value.shape());
+                        // In place: both kernels read each element before writing it.
+                        if (!accumulate)
+                          in.grad = logitsUse == Logits::Consume ? in.value
+                                                                 : Tensor::empty(in.value.shape());
                         kernels::crossEntropyBackward(in.value, targets, lse, epsilon, padId,
                                                       self.grad.item(), in.gradBuffer(),
                                                       accumulate);

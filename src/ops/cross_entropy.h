@@ -18,7 +18,15 @@ struct CrossEntropyResult {
 // The gradient of loss w.r.t. logits is gradOut * (softmax - smoothed target) on non-pad rows,
 // 0 on pad rows. 0 <= epsilon < 1 (ConfigError); a target outside [0, V) that is not padId
 // throws DataError.
+//
+// Logits::Consume (the training loss): the backward writes the gradient over the logits'
+// own storage instead of a second [N, V] buffer, so the logits must not be read after
+// backward() (the output layer's linear backward reads only the gradient). Same values as
+// Logits::Keep, bit for bit; one logits-sized buffer and its pass of memory traffic fewer.
+// It falls back to a fresh buffer when the logits already carry a gradient or are a parameter.
+enum class Logits : uint8_t { Keep, Consume };
 CrossEntropyResult labelSmoothedCrossEntropy(const Var& logits, const Tensor& targets,
-                                             float epsilon, int padId);
+                                             float epsilon, int padId,
+                                             Logits logitsUse = Logits::Keep);
 
 }  // namespace lt::ops

@@ -75,7 +75,8 @@ ModelHooks makeHooks(models::TranslationModel& m, const TrainOptions& o,
     Var logits = net->forward(b.src, b.tgtIn, fo);  // [B, T, V]
     const int64_t n = b.tgtOut.elements();
     Var flat = ops::reshape(logits, Shape{n, logits.dim(2)});
-    return ops::labelSmoothedCrossEntropy(flat, b.tgtOut.reshape(Shape{n}), ls, data::kPadId);
+    return ops::labelSmoothedCrossEntropy(flat, b.tgtOut.reshape(Shape{n}), ls, data::kPadId,
+                                          ops::Logits::Consume);  // read by nothing after backward
   };
   h.save = [&m](const std::string& path) { m.save(path); };
   h.beforeUpdate = [net](int64_t update) { net->setTrainingUpdate(update); };

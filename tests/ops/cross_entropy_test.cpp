@@ -9,6 +9,8 @@
 
 #include "kernels/backend.h"
 #include "ops/cross_entropy.h"
+#include "ops/linear.h"
+#include "ops/shape_ops.h"
 #include "support/gradcheck.h"
 
 using namespace lt;
@@ -197,4 +199,42 @@ TEST_CASE("ops/cross_entropy: errors name the op and the shapes") {
   auto r = ops::labelSmoothedCrossEntropy(x, Tensor::fromVector({4}, std::vector<int32_t>{-1, 0, -1, 3}), 0.1f, -1);
   CHECK(r.tokens == 2);
   CHECK(r.nll == doctest::Approx(2 * std::log(10.0)));
+}
+
+TEST_CASE("ops/cross_entropy: Logits::Consume writes the same gradient over the logits") {
+  // The training path: x -> linear -> reshape -> loss. Consume must give bit-identical
+  // gradients for x and W with both kernel backends, and its logits gradient must live in
+  // the logits' own storage.
+  for (bool ref : {false, true}) {
+    CAPTURE(ref);
+    kernels::setReferenceKernels(ref);
+    Rng rng(21);
+    const Tensor xv = test::randomTensor({2, 9, 16}, rng, -1.f, 1.f);
+    const Tensor wv = test::randomTensor({300, 16}, rng, -0.5f, 0.5f);
+    std::vector<int32_t> tv;
+    for (int i = 0; i < 18; ++i) tv.push_back(i % 7 == 3 ? 0 : int32_t(1 + rng.below(299)));
+    const Tensor t = Tensor::fromVector({18}, tv);
+    std::vector<Tensor> gx, gw;
+    Tensor logitsKept, logitsGrad;
+    for (ops::Logits use : {ops::Logits::Keep, ops::Logits::Consume}) {
+      Var x(xv.clone(), true), w(wv.clone(), true);
+      Var logits = ops::linear(x, w, Var());
+      Var flat = ops::reshape(logits, Shape{18, 300});
+      auto r = ops::labelSmoothedCrossEntropy(flat, t, 0.1f, 0, use);
+      const Tensor before = flat.value().clone();
+      backward(r.loss);
+      gx.push_back(x.grad().clone());
+      gw.push_back(w.grad().clone());
+      if (use == ops::Logits::Keep) {
+        CHECK(test::maxAbsDiff(flat.value(), before) == 0.0);  // the logits survive
+        logitsKept = flat.grad().clone();
+      } else {
+        CHECK(flat.grad().sharesStorage(flat.value()));  // no second [N, V] buffer
+        CHECK(test::maxAbsDiff(flat.grad(), logitsKept) == 0.0);
+      }
+    }
+    CHECK(test::maxAbsDiff(gx[0], gx[1]) == 0.0);
+    CHECK(test::maxAbsDiff(gw[0], gw[1]) == 0.0);
+  }
+  kernels::setReferenceKernels(false);
 }
