@@ -3,18 +3,21 @@
 #
 #   scripts/bench-train.sh [--threads 2] [--rounds 3] [--updates 15] [--warmup 3]
 #                          [--models lite160,transformer160,transformer512-ffn1024]
-#                          [--build DIR] [--no-append] [--quick]
+#                          [--build DIR] [--wait-policy PASSIVE|default|ACTIVE] [--no-append] [--quick]
 #
 # For every round and model, runs `lt-bench train` and scripts/bench/torch_train_bench.py
 # back to back (alternating which goes first), same threads, same batch shapes (the peer's
-# --dump-batches file is fed to lt-bench --batches), OMP_WAIT_POLICY=PASSIVE on both sides.
+# --dump-batches file is fed to lt-bench --batches), the same OMP_WAIT_POLICY on both sides
+# (--wait-policy; by default it is left unset, each runtime's own spin-then-sleep, where both
+# lt and PyTorch train fastest: 2026-12-05 00:56/00:58 runs in docs/performance.md; PASSIVE,
+# the setting of runs before 2026-12-05, slowed PyTorch more than lt).
 # The peer cleans its own environment (unsets OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE, sets
 # OMP/MKL threads, torch.set_num_threads). Prints a table of the medians over rounds of each
 # side's median tokens/s and the ratio lt/PyTorch, and appends it with the command, date and
 # load average to docs/performance.md ("Training throughput"). Raw JSON lines: $OUT.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-THREADS=2 ROUNDS=3 UPDATES=15 WARMUP=3 APPEND=1
+THREADS=2 ROUNDS=3 UPDATES=15 WARMUP=3 APPEND=1 WAIT=default
 MODELS=lite160,transformer160,transformer512-ffn1024
 BUILD=${LT_BUILD:-build}
 CMD="${LT_BUILD:+LT_BUILD=$LT_BUILD }scripts/bench-train.sh $*"
@@ -26,9 +29,10 @@ while [ $# -gt 0 ]; do
     --warmup) WARMUP="$2"; shift ;;
     --models) MODELS="$2"; shift ;;
     --build) BUILD="$2"; shift ;;
+    --wait-policy) WAIT="$2"; shift ;;
     --no-append) APPEND=0 ;;
     --quick) ROUNDS=1; UPDATES=4; WARMUP=1 ;;
-    -h|--help) sed -n 2,17p "$0"; exit 0 ;;
+    -h|--help) sed -n 2,19p "$0"; exit 0 ;;
     *) echo "bench-train.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -42,7 +46,12 @@ OUT="${TMPDIR:-/tmp}/lt-bench-train-$(date -u +%Y%m%dT%H%M%SZ).jsonl"
 : > "$OUT"
 BATCHES="${OUT%.jsonl}.batches.jsonl"
 "$PY" scripts/bench/torch_train_bench.py --dump-batches "$BATCHES"
-export OMP_WAIT_POLICY=PASSIVE
+case "$WAIT" in
+  default) unset OMP_WAIT_POLICY; WAIT_TEXT="OMP_WAIT_POLICY unset (runtime defaults) both sides" ;;
+  PASSIVE|ACTIVE) export OMP_WAIT_POLICY="$WAIT"; WAIT_TEXT="OMP_WAIT_POLICY=$WAIT both sides" ;;
+  *) echo "bench-train.sh: --wait-policy must be PASSIVE, default or ACTIVE, got '$WAIT'" >&2; exit 2 ;;
+esac
+export WAIT_TEXT
 peer_name() { case "$1" in lite160) echo lite-160 ;; transformer160) echo transformer-160 ;;
   transformer512-ffn1024) echo transformer-512-ffn1024 ;; transformer512) echo transformer-512 ;; *) echo "$1" ;; esac; }
 run_lt() {
@@ -66,7 +75,7 @@ for r in $(seq 1 "$ROUNDS"); do
 done
 LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
 python3 - "$OUT" "$APPEND" "$CMD" "$START" "$LOAD_START" "$LOAD_END" "$THREADS" <<'PYEOF'
-import json, statistics, sys, subprocess
+import json, os, statistics, sys, subprocess
 out, append, cmd, start, la0, la1, threads = sys.argv[1:8]
 recs = [json.loads(l) for l in open(out) if l.startswith("{")]
 peer = {"lite160": "lite-160", "transformer160": "transformer-160",
@@ -96,7 +105,7 @@ for m in models:
                  f"| {max(r['peak_rss_mb'] for r in L):.0f} | {max(r['peak_rss_mb'] for r in P):.0f} | {len(L)} |")
 ex = next((r for r in recs if r["system"] == "lt"), {})
 torchv = next((r.get("torch") for r in recs if r["system"] == "pytorch"), "?")
-head = (f"Command: `{cmd}`, {start}, {threads} threads, OMP_WAIT_POLICY=PASSIVE both sides, "
+head = (f"Command: `{cmd}`, {start}, {threads} threads, {os.environ['WAIT_TEXT']}, "
         f"torch {torchv}. Load average (1/5/15 min) {la0} at the start, {la1} at the end. "
         f"Figures: median over rounds of each run's median per-update target tokens/s; ratio "
         f"= lt/PyTorch of those medians (per-round ratios in brackets). Raw: `{out}`.")
