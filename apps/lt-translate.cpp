@@ -100,11 +100,13 @@ int main(int argc, char** argv) {
     if (opt.search.nBest > opt.search.beamSize)
       LT_THROW(ConfigError, "--n-best {} exceeds --beam-size {}", opt.search.nBest, opt.search.beamSize);
 
-    auto model = models::TranslationModel::load(modelPath);
+    const InferencePrecision prec = precisionFromName(precision).value();  // checked by CLI11
+    // int8 decoding of an int8 model file packs the file's rows as they are: its f32 matrices
+    // are never materialized.
+    auto model = models::TranslationModel::load(modelPath, prec == InferencePrecision::Int8);
     // packed linear weights (ops::packLinearWeight), fp32 or int8; their fp32 sources are
     // dropped (decoding reads only the packed copies)
-    model->params.freezeForInference(
-        precisionFromName(precision).value(), /*releaseReplaced=*/true);  // value: checked by CLI11
+    model->params.freezeForInference(prec, /*releaseReplaced=*/true);
     opt.search.maxLenCap = model->config.maxPositions - 1;
     auto& net = *model->net;
     const auto search = opt.search;

@@ -9,6 +9,7 @@ void initialize(Tensor& t, const Init& init, Rng& rng) {
   int64_t n = t.elements();
   switch (init.kind) {
     case Init::Kind::Zeros: t.zero(); return;
+    case Init::Kind::None: return;
     case Init::Kind::Ones: t.fill(1.f); return;
     case Init::Kind::Constant: t.fill(init.a); return;
     case Init::Kind::Uniform:

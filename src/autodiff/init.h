@@ -6,12 +6,14 @@
 namespace lt {
 
 struct Init {
-  enum class Kind { Zeros, Ones, Constant, Uniform, Normal, XavierUniform } kind = Kind::Zeros;
+  enum class Kind { Zeros, Ones, Constant, Uniform, Normal, XavierUniform, None } kind = Kind::Zeros;
   float a = 0.f;  // Constant: value; Uniform: bound; Normal: stddev; XavierUniform: gain
   // XavierUniform fans; 0 = take from the shape ([fanOut, fanIn] for a 2-D weight).
   int64_t fanIn = 0, fanOut = 0;
 
   static Init zeros() { return {Kind::Zeros}; }
+  // Leaves the memory as allocated: for values a loader overwrites, so untouched pages cost no RSS.
+  static Init none() { return {Kind::None}; }
   static Init ones() { return {Kind::Ones}; }
   static Init constant(float v) { return {Kind::Constant, v}; }
   static Init uniform(float bound) { return {Kind::Uniform, bound}; }

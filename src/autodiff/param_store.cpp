@@ -25,6 +25,35 @@ void ParamStore::release(Node& n) {
   if (!replaced_.count(&n) || kept_.count(&n) || !n.value.defined()) return;
   releasedBytes_ += int64_t(n.value.bytes());
   n.value = Tensor();
+  int8Sources_.erase(&n);
+}
+
+void ParamStore::setInt8Source(const Var& p, Int8Rows rows) {
+  const Tensor& v = p.value();
+  LT_CHECK(!frozen_, Error, "setInt8Source: the store is frozen");
+  LT_CHECK(v.rank() == 2 && v.dtype() == DType::F32 && rows.q.dtype() == DType::I8 &&
+               rows.q.shape() == v.shape() && rows.scale.dtype() == DType::F32 &&
+               rows.scale.rank() == 1 && rows.scale.dim(0) == v.dim(0),
+           ShapeError, "setInt8Source: value {} needs i8 rows of its shape and f32 [{}] scales",
+           v.shape().toString(), v.rank() >= 1 ? v.dim(0) : 0);
+  int8Sources_[p.node().get()] = std::move(rows);
+}
+
+const ParamStore::Int8Rows* ParamStore::int8Source(const Var& p) const {
+  auto it = int8Sources_.find(p.node().get());
+  return it == int8Sources_.end() ? nullptr : &it->second;
+}
+
+void ParamStore::materializeInt8(Node& n) {
+  auto it = int8Sources_.find(&n);
+  if (it == int8Sources_.end()) return;
+  const int64_t rows = n.value.dim(0), cols = n.value.dim(1);
+  const int8_t* q = it->second.q.data<int8_t>();
+  const float* s = it->second.scale.data<float>();
+  float* out = n.value.data<float>();
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t c = 0; c < cols; ++c) out[r * cols + c] = float(q[r * cols + c]) * s[r];
+  int8Sources_.erase(it);
 }
 
 void ParamStore::freezeForInference(InferencePrecision precision, bool releaseReplaced) {
@@ -33,11 +62,15 @@ void ParamStore::freezeForInference(InferencePrecision precision, bool releaseRe
   for (size_t i = 0; i < freezeHooks_.size(); ++i)
     for (const Var& v : freezeHooks_[i].reads) lastReader[v.node().get()] = i;
   for (size_t i = 0; i < freezeHooks_.size(); ++i) {
+    if (!(freezeHooks_[i].int8Aware && precision == InferencePrecision::Int8))
+      for (const Var& v : freezeHooks_[i].reads) materializeInt8(*v.node());
     freezeHooks_[i].run(precision);
     if (releaseReplaced)
       for (const Var& v : freezeHooks_[i].reads)
         if (lastReader[v.node().get()] == i) release(*v.node());
   }
+  // Values still in use (kept, or not released) get their rows dequantized now.
+  while (!int8Sources_.empty()) materializeInt8(*int8Sources_.begin()->first);
   precision_ = precision;
   frozen_ = true;
   if (!releaseReplaced) return;

@@ -38,9 +38,26 @@ public:
   // `reads`: the parameters the hook reads; with releaseReplaced each is dropped right after the
   // last hook that reads it, so packed copies take the place of their sources one by one and
   // the two never coexist in full.
-  void onFreeze(std::function<void(InferencePrecision)> hook, std::vector<Var> reads = {}) {
-    freezeHooks_.push_back({std::move(hook), std::move(reads)});
+  // int8Aware: at InferencePrecision::Int8 the hook reads int8Source() of the parameters it
+  // reads when they have one (see below) instead of their values.
+  void onFreeze(std::function<void(InferencePrecision)> hook, std::vector<Var> reads = {},
+                bool int8Aware = false) {
+    freezeHooks_.push_back({std::move(hook), std::move(reads), int8Aware});
   }
+  // Int8 sources: loading an int8 model file for int8 decoding (models::loadWeights with
+  // deferInt8) keeps each int8-stored matrix as its rows and row scales instead of
+  // dequantizing it into the f32 value, which then stays untouched (unmapped) memory.
+  // freezeForInference dequantizes the rows into the value (the loader's rule, value =
+  // q · scale of the row) right before any hook that is not int8-aware reads it, and after the
+  // hooks for every value still in use; sources of released values are dropped unread. Until
+  // the store is frozen, nothing else may read such a parameter's value.
+  struct Int8Rows {
+    Tensor q;      // i8 [rows, cols]
+    Tensor scale;  // f32 [rows]
+  };
+  void setInt8Source(const Var& p, Int8Rows rows);
+  const Int8Rows* int8Source(const Var& p) const;  // nullptr when the value is the source
+  size_t int8Sources() const { return int8Sources_.size(); }
   // Which values inference still reads once the hooks have run: a layer whose hook builds a
   // packed copy marks the source replacedByPacking (Linear's weight); a layer that reads a
   // value directly marks it readAtInference (an embedding table, also packed when a tied
@@ -63,8 +80,11 @@ private:
   struct FreezeHook {
     std::function<void(InferencePrecision)> run;
     std::vector<Var> reads;
+    bool int8Aware = false;
   };
   void release(Node& n);
+  void materializeInt8(Node& n);
+  std::map<Node*, Int8Rows> int8Sources_;
   std::vector<FreezeHook> freezeHooks_;
   std::set<const Node*> replaced_, kept_;
   int64_t releasedBytes_ = 0;

@@ -90,19 +90,38 @@ void storeStep(const float* s, int64_t stride, Tensor& cache, int N, int H, int 
 
 void MultiHeadAttention::fuseStepProjections(ParamBuilder& pb) {
   qkv_ = std::make_shared<FusedQkv>();
-  pb.store().onFreeze([p = qkv_, parts = std::array<Linear, 3>{q_, k_, v_}, E = dim_](InferencePrecision precision) {
+  const ParamStore* store = &pb.store();  // owns the hook, so outlives it
+  pb.store().onFreeze([p = qkv_, parts = std::array<Linear, 3>{q_, k_, v_}, E = dim_, store](InferencePrecision precision) {
     HeapScope heap;
-    Tensor w = Tensor::empty(Shape{3 * int64_t(E), int64_t(E)});
-    p->bias = Tensor::zeros(Shape{3 * int64_t(E)});
-    for (int i = 0; i < 3; ++i) {
-      std::memcpy(w.data<float>() + int64_t(i) * E * E, parts[size_t(i)].weight().value().data<float>(),
-                  sizeof(float) * size_t(E) * size_t(E));
+    const int64_t e = E;
+    p->bias = Tensor::zeros(Shape{3 * e});
+    for (int i = 0; i < 3; ++i)
       if (parts[size_t(i)].bias().defined())
-        std::memcpy(p->bias.data<float>() + int64_t(i) * E,
-                    parts[size_t(i)].bias().value().data<float>(), sizeof(float) * size_t(E));
+        std::memcpy(p->bias.data<float>() + i * e, parts[size_t(i)].bias().value().data<float>(),
+                    sizeof(float) * size_t(e));
+    if (precision == InferencePrecision::Int8) {
+      // Row scales make the stacked rows of q, k and v (each from an int8 model file, or
+      // quantized here) the int8 rows of the stacked weight.
+      Tensor q = Tensor::empty(Shape{3 * e, e}, DType::I8), scale = Tensor::empty(Shape{3 * e});
+      for (int i = 0; i < 3; ++i) {
+        const Var& w = parts[size_t(i)].weight();
+        const ParamStore::Int8Rows* rows = store->int8Source(w);
+        ops::QuantizedRows own;
+        if (!rows) own = ops::quantizeWeightRows(w.value());
+        const Tensor& qi = rows ? rows->q : own.q;
+        const Tensor& si = rows ? rows->scale : own.scale;
+        std::memcpy(q.data<int8_t>() + i * e * e, qi.data<int8_t>(), size_t(e * e));
+        std::memcpy(scale.data<float>() + i * e, si.data<float>(), sizeof(float) * size_t(e));
+      }
+      p->w = ops::packInt8Rows(q, scale);
+      return;
     }
+    Tensor w = Tensor::empty(Shape{3 * e, e});
+    for (int i = 0; i < 3; ++i)
+      std::memcpy(w.data<float>() + i * e * e, parts[size_t(i)].weight().value().data<float>(),
+                  sizeof(float) * size_t(e * e));
     p->w = ops::packLinearWeight(w, precision);
-  }, {q_.weight(), k_.weight(), v_.weight()});
+  }, {q_.weight(), k_.weight(), v_.weight()}, /*int8Aware=*/true);
 }
 
 Var MultiHeadAttention::stepSelf(const Var& x, KvCache& cache, int t, float* scratch) const {

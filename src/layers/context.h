@@ -19,7 +19,9 @@ public:
   ParamBuilder(ParamStore& store, Rng& rng, bool initialize = true)
       : store_(store), rng_(rng), initialize_(initialize) {}
   Var add(const Scope& name, const Shape& shape, const Init& init) {
-    return store_.add(name.str(), shape, initialize_ ? init : Init::zeros(), rng_);
+    // Not initializing: a model file is about to overwrite every value (TranslationModel::load),
+    // and an int8-stored matrix loaded for int8 decoding may never be written at all.
+    return store_.add(name.str(), shape, initialize_ ? init : Init::none(), rng_);
   }
   ParamStore& store() { return store_; }
   bool initializing() const { return initialize_; }

@@ -43,9 +43,11 @@ Linear Linear::tied(ParamBuilder& pb, const Var& weight) {
 void Linear::registerPacking(ParamBuilder& pb) {
   packed_ = std::make_shared<ops::PackedLinearWeight>();
   pb.store().replacedByPacking(w_);
-  pb.store().onFreeze([w = w_, p = packed_](InferencePrecision precision) {
-    *p = ops::packLinearWeight(w.value(), precision);
-  }, {w_});
+  const ParamStore* store = &pb.store();  // owns the hook, so outlives it
+  pb.store().onFreeze([w = w_, p = packed_, store](InferencePrecision precision) {
+    const ParamStore::Int8Rows* rows = precision == InferencePrecision::Int8 ? store->int8Source(w) : nullptr;
+    *p = rows ? ops::packInt8Rows(rows->q, rows->scale) : ops::packLinearWeight(w.value(), precision);
+  }, {w_}, /*int8Aware=*/true);
 }
 
 Var Linear::operator()(const Var& x) const { return (*this)(x, ops::Activation::None); }

@@ -197,7 +197,7 @@ struct ReaderSource {
 };
 
 template <typename Source>
-void loadWeightsFrom(const Source& src, ParamStore& params, const std::string& path) {
+void loadWeightsFrom(const Source& src, ParamStore& params, const std::string& path, bool deferInt8) {
   // An f32 matrix may be stored as int8 rows; its scales then sit beside it.
   auto checkScale = [&](const std::string& name, const WeightMeta& t) {
     const std::optional<WeightMeta> s = src.meta(name + kScaleSuffix);
@@ -234,8 +234,15 @@ void loadWeightsFrom(const Source& src, ParamStore& params, const std::string& p
       src.copy(name, 0, dst.bytes(), dst.rawData());
       continue;
     }
-    // int8 rows times their scales, a block of rows at a time.
     const int64_t nrows = dst.dim(0), cols = dst.dim(1);
+    if (deferInt8) {  // the rows as they are; the value stays unwritten (ParamStore::setInt8Source)
+      ParamStore::Int8Rows r{Tensor::empty(dst.shape(), DType::I8), Tensor::empty(Shape{nrows})};
+      src.copy(name, 0, uint64_t(r.q.bytes()), r.q.rawData());
+      src.copy(name + kScaleSuffix, 0, uint64_t(r.scale.bytes()), r.scale.rawData());
+      params.setInt8Source(var, std::move(r));
+      continue;
+    }
+    // int8 rows times their scales, a block of rows at a time.
     scales.resize(size_t(nrows));
     src.copy(name + kScaleSuffix, 0, scales.size() * sizeof(float), scales.data());
     const int64_t block = std::max<int64_t>(1, (int64_t(1) << 20) / std::max<int64_t>(cols, 1));
@@ -254,11 +261,11 @@ void loadWeightsFrom(const Source& src, ParamStore& params, const std::string& p
 }  // namespace
 
 void loadWeights(const ModelFileContents& file, ParamStore& params, const std::string& path) {
-  loadWeightsFrom(ContentsSource{file}, params, path);
+  loadWeightsFrom(ContentsSource{file}, params, path, false);
 }
 
-void loadWeights(const ModelFileReader& file, ParamStore& params) {
-  loadWeightsFrom(ReaderSource{file}, params, file.path());
+void loadWeights(const ModelFileReader& file, ParamStore& params, bool deferInt8) {
+  loadWeightsFrom(ReaderSource{file}, params, file.path(), deferInt8);
 }
 
 }  // namespace lt::models

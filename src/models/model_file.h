@@ -17,7 +17,8 @@
 // parameter of at least kInt8MinElements elements (linear weights, embedding tables) is
 // written as i8 [rows, cols] under its own name plus "<name>@scale" f32 [rows], by the rule of
 // ops::quantizeWeightRows; loading multiplies them back into the f32 parameter. About 4x
-// smaller; `lt-translate --precision int8` then re-quantizes to the very same int8 weights.
+// smaller. `lt-translate --precision int8` loads the rows as they are instead (deferInt8 of
+// loadWeights), and packs them without writing the f32 matrices.
 #pragma once
 #include <cstdint>
 #include <map>
@@ -58,7 +59,9 @@ ModelFileContents readModelFile(const std::string& path);
 // file are an error too (the file belongs to another architecture).
 void loadWeights(const ModelFileContents& file, ParamStore& params, const std::string& path);
 // The same checks, reading each weight from the file straight into its parameter (int8 rows
-// dequantized a block at a time).
-void loadWeights(const ModelFileReader& file, ParamStore& params);
+// dequantized a block at a time). deferInt8: int8 rows become the parameter's int8 source
+// instead (ParamStore::setInt8Source; for int8 decoding, which packs them as they are and
+// never writes the f32 value); the caller must freeze the store before reading the values.
+void loadWeights(const ModelFileReader& file, ParamStore& params, bool deferInt8 = false);
 
 }  // namespace lt::models

@@ -16,7 +16,7 @@ std::unique_ptr<TranslationModel> TranslationModel::create(ModelConfig cfg, data
   return m;
 }
 
-std::unique_ptr<TranslationModel> TranslationModel::load(const std::string& path) {
+std::unique_ptr<TranslationModel> TranslationModel::load(const std::string& path, bool deferInt8) {
   ModelFileReader file(path);  // weights stay in the file until loadWeights reads them
   auto m = std::make_unique<TranslationModel>();
   auto blob = [&](const char* name) -> const std::string& {
@@ -35,7 +35,7 @@ std::unique_ptr<TranslationModel> TranslationModel::load(const std::string& path
            path, m->config.srcVocab, m->config.tgtVocab, m->srcVocab.size(), m->tgtVocab.size());
   Rng unused(0);
   m->net = std::make_unique<EncoderDecoder>(m->config, m->params, unused, false);
-  loadWeights(file, m->params);
+  loadWeights(file, m->params, deferInt8);
   return m;
 }
 

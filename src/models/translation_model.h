@@ -30,7 +30,10 @@ struct TranslationModel {
                                                   Rng& initRng);
   // Loads a model file; IoError/DataError name the file and the problem
   // (including vocabularies that do not match the embedding sizes).
-  static std::unique_ptr<TranslationModel> load(const std::string& path);
+  // deferInt8 (int8 decoding): int8-stored matrices stay int8 until
+  // params.freezeForInference, which must come before anything reads the parameters
+  // (models::loadWeights).
+  static std::unique_ptr<TranslationModel> load(const std::string& path, bool deferInt8 = false);
   // Writes atomically; `extra` blobs are stored beside the vocabularies.
   // WeightStorage::Int8 stores the matrices as int8 rows (model_file.h).
   void save(const std::string& path, const std::map<std::string, std::string>& extra = {},

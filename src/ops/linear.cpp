@@ -99,19 +99,23 @@ QuantizedRows quantizeWeightRows(const Tensor& w) {
   return r;
 }
 
-namespace {
-PackedLinearWeight packInt8(const Tensor& w) {
-  const int64_t out = w.dim(0), in = w.dim(1);
+PackedLinearWeight packInt8Rows(const Tensor& qRows, const Tensor& scale) {
+  LT_CHECK(qRows.defined() && qRows.rank() == 2 && qRows.dtype() == DType::I8 && scale.defined() &&
+               scale.dtype() == DType::F32 && scale.rank() == 1 && scale.dim(0) == qRows.dim(0),
+           ShapeError, "packInt8Rows: q {} must be i8 [out, in] with f32 [out] scales, scales are {}",
+           qRows.defined() ? qRows.shape().toString() : "undefined",
+           scale.defined() ? scale.shape().toString() : "undefined");
+  const int64_t out = qRows.dim(0), in = qRows.dim(1);
   // The u8·s8 sums must fit int32: 255 · 127 · in < 2^31.
   LT_CHECK(in <= 66000, ShapeError, "packLinearWeight: int8 needs at most 66000 input features, w is {}",
-           w.shape().toString());
-  QuantizedRows r = quantizeWeightRows(w);
+           qRows.shape().toString());
+  HeapScope heap;
   PackedLinearWeight p;
   p.out = out;
   p.data = Tensor::empty(Shape{in, out}, DType::I8);
-  p.scale = r.scale;
+  p.scale = scale.clone();
   p.offset = Tensor::empty(Shape{out}, DType::I32);
-  const int8_t* q = r.q.data<int8_t>();
+  const int8_t* q = qRows.data<int8_t>();
   int8_t* dst = p.data.data<int8_t>();
   for (int64_t o = 0; o < out; ++o) {
     int32_t sum = 0;
@@ -122,6 +126,12 @@ PackedLinearWeight packInt8(const Tensor& w) {
     p.offset.data<int32_t>()[o] = 128 * sum;
   }
   return p;
+}
+
+namespace {
+PackedLinearWeight packInt8(const Tensor& w) {
+  QuantizedRows r = quantizeWeightRows(w);
+  return packInt8Rows(r.q, r.scale);
 }
 }  // namespace
 

@@ -55,6 +55,11 @@ struct QuantizedRows {
 QuantizedRows quantizeWeightRows(const Tensor& w);
 PackedLinearWeight packLinearWeight(const Tensor& w,
                                     InferencePrecision precision = InferencePrecision::F32);
+// The int8 packed form straight from int8 rows and their scales (what quantizeWeightRows
+// returns, or an int8 model file holds): packLinearWeight(w, Int8) is
+// packInt8Rows(quantizeWeightRows(w)). Rows of several matrices quantized one by one and
+// stacked are the rows of the stacked matrix quantized (one scale per row).
+PackedLinearWeight packInt8Rows(const Tensor& q, const Tensor& scale);
 
 // linear(x, w, b, act) through w's packed copy. Records nothing: inference only, it throws
 // Error when gradients are enabled (a backward would silently miss w and x).

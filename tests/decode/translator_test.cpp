@@ -5,6 +5,9 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <unistd.h>
 #include <mutex>
 
 #include "autodiff/param_store.h"
@@ -16,6 +19,7 @@
 #include "decode/translator.h"
 #include "models/encoder_decoder.h"
 #include "models/model_config.h"
+#include "models/translation_model.h"
 
 using namespace lt;
 using namespace lt::decode;
@@ -200,4 +204,71 @@ TEST_CASE("translator int8: a sentence translates the same alone or batched") {
       CHECK(alone[i][0].logProb == doctest::Approx(batched[i][0].logProb).epsilon(1e-5));
     }
   }
+}
+
+TEST_CASE("int8 model file: its rows packed as stored decode as the dequantized load does") {
+  // lt-translate --precision int8 on an int8 model file loads with deferInt8: the linears pack
+  // the file's int8 rows directly (the f32 matrices are never written). Against the plain
+  // load (dequantize, then quantize again at freeze): same translations, same scores up to the
+  // last bits of the row scales; at fp32 the deferred rows are dequantized by the loader's rule.
+  std::vector<std::string> corpus = toyCorpus();
+  data::Vocab vocab = toyVocab(corpus);
+  std::vector<std::string> input(corpus.begin() + 60, corpus.begin() + 75);
+  const auto dir = std::filesystem::temp_directory_path() / ("lt_int8_defer_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const std::string path = (dir / "m8.lt").string();
+  for (std::string dec : {"transformer", "lite"}) {
+    CAPTURE(dec);
+    models::ModelConfig c = models::parseModelConfig(
+        "model-dim: 64\nffn-dim: 96\nencoder-layers: 1\ndecoder-layers: 2\ncross-heads: 2\n"
+        "max-positions: 64\nshare-embeddings: all\nencoder-block: {preset: transformer, heads: 2}\n"
+        "decoder-block: {preset: " + dec + ", heads: 2}\n",
+        "test");
+    Rng rng(13);
+    models::TranslationModel::create(c, vocab, vocab, rng)->save(path, {}, models::WeightStorage::Int8);
+
+    auto eager = models::TranslationModel::load(path);
+    eager->params.freezeForInference(InferencePrecision::Int8, true);
+    auto deferred = models::TranslationModel::load(path, /*deferInt8=*/true);
+    // The shared embedding table (read by the embeddings, and packed by the tied output layer)
+    // and every linear of at least 1,024 weights are int8 in the file.
+    REQUIRE(vocab.size() * 64 >= models::kInt8MinElements);
+    CHECK(deferred->params.int8Sources() >= 8);
+    deferred->params.freezeForInference(InferencePrecision::Int8, true);
+    CHECK(deferred->params.int8Sources() == 0);
+    CHECK(deferred->params.releasedBytes() == eager->params.releasedBytes());
+
+    TranslateOptions opt;
+    opt.search.beamSize = 3;
+    opt.search.maxLenA = 0;
+    opt.search.maxLenB = 12;
+    opt.batching.maxSentences = 4;
+    auto run = [&](models::TranslationModel& m) {
+      auto factory = [&](const data::Batch& b, int beam) -> std::unique_ptr<Scorer> {
+        return std::make_unique<ModelScorer>(*m.net, b, beam, maxDecodeSteps(b, 0.f, 12, c.maxPositions));
+      };
+      return Translator(vocab, vocab, factory, opt).translate(input);
+    };
+    auto a = run(*eager), b = run(*deferred);
+    REQUIRE(a.size() == b.size());
+    for (size_t i = 0; i < a.size(); ++i) {
+      CHECK(a[i][0].tokens == b[i][0].tokens);
+      CHECK(a[i][0].logProb == doctest::Approx(b[i][0].logProb).epsilon(1e-5));
+    }
+
+    // At fp32 every deferred matrix is dequantized before its hook reads it: the values are
+    // the plain load's, bit for bit.
+    auto plain = models::TranslationModel::load(path);
+    auto late = models::TranslationModel::load(path, /*deferInt8=*/true);
+    late->params.freezeForInference(InferencePrecision::F32, false);
+    CHECK(late->params.int8Sources() == 0);
+    REQUIRE(plain->params.size() == late->params.size());
+    for (size_t k = 0; k < plain->params.size(); ++k) {
+      const Tensor& x = plain->params.all()[k].second.value();
+      const Tensor& y = late->params.all()[k].second.value();
+      CAPTURE(plain->params.all()[k].first);
+      CHECK(std::memcmp(x.rawData(), y.rawData(), x.bytes()) == 0);
+    }
+  }
+  std::filesystem::remove_all(dir);
 }
