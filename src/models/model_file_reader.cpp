@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "common/error.h"
+#include "common/pread.h"
 #include "models/model_file_format.h"
 
 namespace lt::models {
@@ -155,18 +156,11 @@ void ModelFileReader::read(const Record& r, uint64_t offset, uint64_t n, void* d
 }
 
 void ModelFileReader::readAt(uint64_t pos, uint64_t n, void* dst, const char* what) const {
-  auto* p = static_cast<char*>(dst);
-  while (n > 0) {
-    const ssize_t got = ::pread(fd_, p, size_t(n), off_t(pos));
-    if (got < 0 && errno == EINTR) continue;
-    LT_CHECK(got >= 0, IoError, "cannot read model file {} ({}): {}", path_, what,
-             std::strerror(errno));
-    LT_CHECK(got > 0, IoError, "model file {} is truncated: it ended while reading the {}", path_,
-             what);
-    p += got;
-    pos += uint64_t(got);
-    n -= uint64_t(got);
-  }
+  const int64_t got = preadFully(fd_, pos, dst, size_t(n));
+  LT_CHECK(got >= 0, IoError, "cannot read model file {} ({}): {}", path_, what,
+           std::strerror(errno));
+  LT_CHECK(uint64_t(got) == n, IoError, "model file {} is truncated: it ended while reading the {}",
+           path_, what);
 }
 
 }  // namespace lt::models

@@ -12,6 +12,7 @@
 
 #include "common/atomic_file.h"
 #include "common/error.h"
+#include "common/pread.h"
 
 namespace lt::train {
 
@@ -106,16 +107,9 @@ FileByteSource::~FileByteSource() {
 void FileByteSource::limit(uint64_t bytes) { setSize(std::min(bytes, fileSize_)); }
 
 void FileByteSource::readAt(uint64_t pos, void* p, size_t n) {
-  char* dst = static_cast<char*>(p);
-  while (n > 0) {
-    const ssize_t r = ::pread(fd_, dst, n, off_t(pos));
-    if (r < 0 && errno == EINTR) continue;
-    LT_CHECK(r > 0, IoError, "cannot read '{}' at offset {}: {}", what(), pos,
-             r < 0 ? std::strerror(errno) : "unexpected end of file");
-    dst += r;
-    pos += uint64_t(r);
-    n -= size_t(r);
-  }
+  const int64_t got = preadFully(fd_, pos, p, n);
+  LT_CHECK(got >= 0 && size_t(got) == n, IoError, "cannot read '{}' at offset {}: {}", what(),
+           pos + uint64_t(got < 0 ? 0 : got), got < 0 ? std::strerror(errno) : "unexpected end of file");
 }
 
 void FileByteSource::fetch(uint64_t pos, void* p, size_t n) {
