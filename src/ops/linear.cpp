@@ -113,7 +113,7 @@ PackedLinearWeight packInt8Rows(const Tensor& qRows, const Tensor& scale) {
   PackedLinearWeight p;
   p.out = out;
   p.data = Tensor::empty(Shape{in, out}, DType::I8);
-  p.scale = scale.clone();
+  p.scale = scale;  // shared: every caller passes heap-held scales it does not change
   p.offset = Tensor::empty(Shape{out}, DType::I32);
   const int8_t* q = qRows.data<int8_t>();
   int8_t* dst = p.data.data<int8_t>();
