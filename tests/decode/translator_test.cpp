@@ -78,6 +78,43 @@ data::Vocab toyVocab(const std::vector<std::string>& corpus) {
   return data::Vocab::train(corpus, vo);
 }
 
+// The int8 tests' model: 1 + 2 layers of width `dim` (FFN 1.5 dim, 2 heads), a Transformer
+// encoder and the given decoder block; `extra` adds config lines.
+models::ModelConfig int8TestConfig(const std::string& dec, int dim, const std::string& extra = "") {
+  return models::parseModelConfig(
+      "model-dim: " + std::to_string(dim) + "\nffn-dim: " + std::to_string(dim * 3 / 2) +
+          "\nencoder-layers: 1\ndecoder-layers: 2\ncross-heads: 2\nmax-positions: 64\n" + extra +
+          "encoder-block: {preset: transformer, heads: 2}\ndecoder-block: {preset: " + dec +
+          ", heads: 2}\n",
+      "test");
+}
+
+// Beam-3 translations of at most 12 tokens by `net`, `maxSentences` per batch.
+std::vector<std::vector<Hypothesis>> translateBeam3(models::EncoderDecoder& net, const data::Vocab& vocab,
+                                                    const std::vector<std::string>& input,
+                                                    int maxSentences) {
+  const int maxPositions = net.config().maxPositions;
+  auto factory = [&](const data::Batch& b, int beam) -> std::unique_ptr<Scorer> {
+    return std::make_unique<ModelScorer>(net, b, beam, maxDecodeSteps(b, 0.f, 12, maxPositions));
+  };
+  TranslateOptions opt;
+  opt.search.beamSize = 3;
+  opt.search.maxLenA = 0;
+  opt.search.maxLenB = 12;
+  opt.batching.maxSentences = maxSentences;
+  return Translator(vocab, vocab, factory, opt).translate(input);
+}
+
+// Same best hypothesis per line: tokens equal, scores to 1e-5.
+void checkSameBest(const std::vector<std::vector<Hypothesis>>& a,
+                   const std::vector<std::vector<Hypothesis>>& b) {
+  REQUIRE(a.size() == b.size());
+  for (size_t i = 0; i < a.size(); ++i) {
+    CHECK(a[i][0].tokens == b[i][0].tokens);
+    CHECK(a[i][0].logProb == doctest::Approx(b[i][0].logProb).epsilon(1e-5));
+  }
+}
+
 }  // namespace
 
 TEST_CASE("translator restores input order, keeps empty lines, is deterministic") {
@@ -177,32 +214,13 @@ TEST_CASE("translator int8: a sentence translates the same alone or batched") {
   std::vector<std::string> input(corpus.begin() + 40, corpus.begin() + 60);
   for (std::string dec : {"transformer", "lite"}) {
     CAPTURE(dec);
-    models::ModelConfig c = models::parseModelConfig(
-        "model-dim: 32\nffn-dim: 48\nencoder-layers: 1\ndecoder-layers: 2\ncross-heads: 2\n"
-        "max-positions: 64\nencoder-block: {preset: transformer, heads: 2}\n"
-        "decoder-block: {preset: " + dec + ", heads: 2}\n",
-        "test");
+    models::ModelConfig c = int8TestConfig(dec, 32);
     c.srcVocab = c.tgtVocab = vocab.size();
     ParamStore ps;
     Rng rng(11);
     models::EncoderDecoder net(c, ps, rng);
     ps.freezeForInference(InferencePrecision::Int8);
-    auto factory = [&](const data::Batch& b, int beam) -> std::unique_ptr<Scorer> {
-      return std::make_unique<ModelScorer>(net, b, beam, maxDecodeSteps(b, 0.f, 12, c.maxPositions));
-    };
-    TranslateOptions opt;
-    opt.search.beamSize = 3;
-    opt.search.maxLenA = 0;
-    opt.search.maxLenB = 12;
-    opt.batching.maxSentences = 1;
-    auto alone = Translator(vocab, vocab, factory, opt).translate(input);
-    opt.batching.maxSentences = 8;
-    auto batched = Translator(vocab, vocab, factory, opt).translate(input);
-    REQUIRE(alone.size() == batched.size());
-    for (size_t i = 0; i < alone.size(); ++i) {
-      CHECK(alone[i][0].tokens == batched[i][0].tokens);
-      CHECK(alone[i][0].logProb == doctest::Approx(batched[i][0].logProb).epsilon(1e-5));
-    }
+    checkSameBest(translateBeam3(net, vocab, input, 1), translateBeam3(net, vocab, input, 8));
   }
 }
 
@@ -219,11 +237,7 @@ TEST_CASE("int8 model file: its rows packed as stored decode as the dequantized 
   const std::string path = (dir / "m8.lt").string();
   for (std::string dec : {"transformer", "lite"}) {
     CAPTURE(dec);
-    models::ModelConfig c = models::parseModelConfig(
-        "model-dim: 64\nffn-dim: 96\nencoder-layers: 1\ndecoder-layers: 2\ncross-heads: 2\n"
-        "max-positions: 64\nshare-embeddings: all\nencoder-block: {preset: transformer, heads: 2}\n"
-        "decoder-block: {preset: " + dec + ", heads: 2}\n",
-        "test");
+    const models::ModelConfig c = int8TestConfig(dec, 64, "share-embeddings: all\n");
     Rng rng(13);
     models::TranslationModel::create(c, vocab, vocab, rng)->save(path, {}, models::WeightStorage::Int8);
 
@@ -238,23 +252,8 @@ TEST_CASE("int8 model file: its rows packed as stored decode as the dequantized 
     CHECK(deferred->params.int8Sources() == 0);
     CHECK(deferred->params.releasedBytes() == eager->params.releasedBytes());
 
-    TranslateOptions opt;
-    opt.search.beamSize = 3;
-    opt.search.maxLenA = 0;
-    opt.search.maxLenB = 12;
-    opt.batching.maxSentences = 4;
-    auto run = [&](models::TranslationModel& m) {
-      auto factory = [&](const data::Batch& b, int beam) -> std::unique_ptr<Scorer> {
-        return std::make_unique<ModelScorer>(*m.net, b, beam, maxDecodeSteps(b, 0.f, 12, c.maxPositions));
-      };
-      return Translator(vocab, vocab, factory, opt).translate(input);
-    };
-    auto a = run(*eager), b = run(*deferred);
-    REQUIRE(a.size() == b.size());
-    for (size_t i = 0; i < a.size(); ++i) {
-      CHECK(a[i][0].tokens == b[i][0].tokens);
-      CHECK(a[i][0].logProb == doctest::Approx(b[i][0].logProb).epsilon(1e-5));
-    }
+    checkSameBest(translateBeam3(*eager->net, vocab, input, 4),
+                  translateBeam3(*deferred->net, vocab, input, 4));
 
     // At fp32 every deferred matrix is dequantized before its hook reads it: the values are
     // the plain load's, bit for bit.
