@@ -1,12 +1,3 @@
-# Report module (lt-eval cost / plot): the unit tests need the config reader (src/cli) and
-# the real beam search (src/decode), which sit beside/above src/report; link them here.
-if(TARGET test_report)
-  foreach(m lt_cli lt_decode lt_models lt_data)
-    if(TARGET ${m})
-      target_link_libraries(test_report PRIVATE ${m})
-    endif()
-  endforeach()
-endif()
 # Through the real program: the paper's cost rows within 1%, output formats, --measure,
 # results file + plot, bad inputs (seconds on 2 cores).
 if(TARGET lt-eval)

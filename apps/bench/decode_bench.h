@@ -22,6 +22,7 @@
 #include <cstdint>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -36,9 +37,7 @@
 #include "data/batch.h"
 #include "data/text_reader.h"
 #include "data/vocab.h"
-#include "decode/beam_search.h"
-#include "decode/model_scorer.h"
-#include "decode/scorer.h"
+#include "decode/search.h"
 #include "kernels/backend.h"
 #include "models/encoder_decoder.h"
 
@@ -56,7 +55,7 @@ struct DecodeBenchOptions {
   bool profile = false;
   int workers = 1;  // batches decoded at once (lt-translate --workers)
   bool plainWeights = false;  // skip freezeForInference: linears read w [out, in] (A/B)
-  bool int8 = false;          // freeze with InferencePrecision::Int8 (lt-translate --precision int8)
+  InferencePrecision precision = InferencePrecision::F32;  // lt-translate --precision
   std::string input = "/work/shared/data/iwslt14-de-en/raw/test.de.gz";
   std::string ref = "/work/shared/data/iwslt14-de-en/raw/test.en.gz";
 };
@@ -221,30 +220,27 @@ inline int runDecodeBench(const DecodeBenchOptions& o) {
   Rng initRng(o.seed);
   models::EncoderDecoder net(cfg, params, initRng);
   if (!o.plainWeights)  // as lt-translate
-    params.freezeForInference(o.int8 ? InferencePrecision::Int8 : InferencePrecision::F32,
-                              /*releaseReplaced=*/true);
+    params.freezeForInference(o.precision, /*releaseReplaced=*/true);
   decode::SearchOptions so;
   so.beamSize = o.beam;
   so.maxLenA = 0;
   so.minLen = 0;  // EOS masking is ForcedLengthScorer's job (L may be 1)
   so.maxLenCap = cfg.maxPositions;
 
-  auto decodeBatch = [&](const data::Batch& b, int L, ForcedLengthScorer** keep,
-                         AllocCounts* setup) {
-    AllocCounts a0 = allocCounts();
-    decode::ModelScorer inner(net, b, o.beam, L);
-    if (setup) *setup = allocCounts() - a0;
-    ForcedLengthScorer fs(inner, L, data::kEosId);
+  auto decodeBatch = [&](const data::Batch& b, int L, AllocCounts* setup) {
+    const AllocCounts a0 = allocCounts();
     decode::SearchOptions s = so;
-    s.maxLenB = L + 1;  // a cap above L: the forced EOS ends every hypothesis at L
-    std::vector<int> lens(b.srcLengths.begin(), b.srcLengths.end());
-    auto hyps = decode::beamSearch(fs, lens, s);
+    s.maxLenB = L - 1;  // the model scorer's caches hold L steps; the forced EOS ends at L
+    std::optional<ForcedLengthScorer> fs;
+    auto hyps = decode::decodeBatch(net, b, s, [&](decode::Scorer& inner) -> decode::Scorer& {
+      if (setup) *setup = allocCounts() - a0;
+      return fs.emplace(inner, L, data::kEosId);
+    });
     for (const auto& h : hyps)
       LT_CHECK(!h.empty() && int(h[0].tokens.size()) + 1 == L, Error,
                "forced length: a hypothesis has {} tokens, expected {}", h.empty() ? -1 : int(h[0].tokens.size()) + 1, L);
-    LT_CHECK(fs.steps() == L, Error, "forced length: {} steps, expected {}", fs.steps(), L);
-    (void)keep;
-    return std::pair<AllocCounts, int>{fs.steadyAllocs(), fs.steadySteps()};
+    LT_CHECK(fs->steps() == L, Error, "forced length: {} steps, expected {}", fs->steps(), L);
+    return std::pair<AllocCounts, int>{fs->steadyAllocs(), fs->steadySteps()};
   };
 
   auto warmUp = [&] {  // the first batch cut to 2 sentences and 3 steps (as the peer)
@@ -253,7 +249,7 @@ inline int runDecodeBench(const DecodeBenchOptions& o) {
     std::vector<size_t> wid;
     for (size_t j = 0; j < ptrs.size(); ++j) wid.push_back(j);
     data::Batch w = data::makeSourceBatch(ptrs, wid);
-    decodeBatch(w, 3, nullptr, nullptr);
+    decodeBatch(w, 3, nullptr);
   };
   if (o.workers == 1) warmUp();
   LT_CHECK(o.workers >= 1 && o.workers <= numThreads(), ConfigError,
@@ -276,7 +272,7 @@ inline int runDecodeBench(const DecodeBenchOptions& o) {
     kernels::MacCounterScope countScope(macs);
     for (size_t k = 0; k < batches.size(); ++k) {
       AllocCounts setup;
-      auto [a, n] = decodeBatch(batches[k], plan[k].steps, nullptr, &setup);
+      auto [a, n] = decodeBatch(batches[k], plan[k].steps, &setup);
       steady.calls += a.calls;
       steady.bytes += a.bytes;
       steady.big += a.big;
@@ -297,7 +293,7 @@ inline int runDecodeBench(const DecodeBenchOptions& o) {
           kernels::MacCounter mine;
           {
             kernels::MacCounterScope countScope(mine);
-            decodeBatch(batches[k], plan[k].steps, nullptr, nullptr);
+            decodeBatch(batches[k], plan[k].steps, nullptr);
           }
           macsAll += mine.macs;
         },
@@ -338,7 +334,7 @@ inline int runDecodeBench(const DecodeBenchOptions& o) {
       "\"sentences_per_s\": {:.2f}, \"tokens_per_s\": {:.1f}, \"gflop_per_s\": {:.1f}, "
       "\"peak_rss_mb\": {:.1f}, {}\"system_heap_mb_end\": {:.1f}, \"allocator\": \"{}\", \"date\": \"{}\", "
       "\"load_avg_1m\": {:.2f}}}\n",
-      o.model, peerName(o.model), o.plainWeights ? "plain" : (o.int8 ? "int8" : "packed"), numThreads(), o.workers, o.beam, o.batchSize, batches.size(),
+      o.model, peerName(o.model), o.plainWeights ? "plain" : (o.precision == InferencePrecision::Int8 ? "int8" : "packed"), numThreads(), o.workers, o.beam, o.batchSize, batches.size(),
       src.size(), tgtTokens, srcTokens, wall, double(src.size()) / wall,
       double(tgtTokens) / wall, 2e-9 * double(macs.macs) / wall, procStatusMb("VmHWM"), allocs,
       double(sysEnd) / 1048576.0, allocatorName(), utcNow(), loadAverage1m());

@@ -119,6 +119,11 @@ float normalizedScore(float logProb, int length, const SearchOptions& opt) {
   return logProb / std::pow(float(length), opt.lenpen);
 }
 
+int maxOutputLength(int srcLen, const SearchOptions& opt) {
+  double m = double(opt.maxLenA) * srcLen + opt.maxLenB;
+  return std::max(int(std::min<double>(std::floor(m), opt.maxLenCap)), 0);
+}
+
 std::vector<std::vector<Hypothesis>> beamSearch(Scorer& scorer, const std::vector<int>& srcLengths,
                                                 const SearchOptions& opt) {
   const int k = opt.beamSize;
@@ -131,9 +136,7 @@ std::vector<std::vector<Hypothesis>> beamSearch(Scorer& scorer, const std::vecto
   for (size_t s = 0; s < srcLengths.size(); ++s) {
     Sentence st;
     st.index = int(s);
-    double m = double(opt.maxLenA) * srcLengths[s] + opt.maxLenB;
-    st.maxLen = int(std::min<double>(std::floor(m), opt.maxLenCap));
-    st.maxLen = std::max(st.maxLen, 0);
+    st.maxLen = maxOutputLength(srcLengths[s], opt);
     st.live.assign(k, Live{});
     active.push_back(std::move(st));
   }

@@ -26,6 +26,9 @@ enum class LengthPenalty { Fairseq, Gnmt };
 
 struct SearchOptions {
   int beamSize = 4;
+  // Arg-max decoding (greedySearch, decode/greedy_search.h) instead of beam search; beamSize
+  // and nBest are then 1 whatever they say. decode::search() dispatches on it.
+  bool greedy = false;
   LengthPenalty penalty = LengthPenalty::Fairseq;
   float lenpen = 1.0f;  // fairseq exponent (--lenpen)
   float alpha = 0.6f;   // GNMT alpha (--length-penalty-alpha)
@@ -50,5 +53,9 @@ std::vector<std::vector<Hypothesis>> beamSearch(Scorer& scorer, const std::vecto
                                                 const SearchOptions& opt);
 
 float normalizedScore(float logProb, int length, const SearchOptions& opt);
+
+// Most tokens (EOS excluded) a hypothesis of a source of `srcLen` tokens may take:
+// floor(maxLenA * srcLen + maxLenB), capped by maxLenCap, at least 0.
+int maxOutputLength(int srcLen, const SearchOptions& opt);
 
 }  // namespace lt::decode

@@ -28,10 +28,10 @@ std::vector<std::vector<Hypothesis>> Translator::translate(const std::vector<std
   std::vector<std::vector<std::vector<Hypothesis>>> results(batches.size());
   auto decodeBatch = [&](size_t k) {
     const auto& batch = batches[k];
-    auto scorer = factory_(batch, opts_.search.beamSize);
+    auto scorer = factory_(batch, rowsPerSentence(opts_.search));
     std::vector<int> srcLens(batch.srcLengths.begin(), batch.srcLengths.end());
     for (int& l : srcLens) l = std::max(l - 1, 0);  // without EOS, as fairseq counts
-    results[k] = beamSearch(*scorer, srcLens, opts_.search);
+    results[k] = search(*scorer, srcLens, opts_.search);
   };
   const int workers = int(std::min<size_t>(size_t(std::max(opts_.workers, 1)), batches.size()));
   if (workers <= 1) {
@@ -54,6 +54,12 @@ std::vector<std::vector<Hypothesis>> Translator::translate(const std::vector<std
 std::string Translator::detokenize(const Hypothesis& h) const {
   static_assert(std::is_same_v<int, int32_t>);
   return tgtVocab_.decode(std::span<const int32_t>(h.tokens));
+}
+
+Translator makeTranslator(models::TranslationModel& model, TranslateOptions opts) {
+  opts.search.maxLenCap = model.config.maxPositions - 1;
+  ScorerFactory factory = modelScorerFactory(*model.net, opts.search);
+  return Translator(model.srcVocab, model.tgtVocab, std::move(factory), std::move(opts));
 }
 
 }  // namespace lt::decode

@@ -1,7 +1,7 @@
 // Translator: raw lines in, detokenised hypotheses out, in input order.
 // Non-empty lines are encoded and grouped into length-sorted batches
 // (data::makeDecodeBatches); each batch gets a fresh Scorer from the factory
-// (the model's encoder runs there) and goes through beamSearch; results are
+// (the model's encoder runs there) and goes through search() (beam or greedy); results are
 // put back at their line numbers. Empty lines give empty outputs without
 // running the model. With workers > 1 the factory and the scorers it makes are used
 // from several threads at once (one scorer per batch, never shared).
@@ -13,12 +13,10 @@
 
 #include "data/batch.h"
 #include "data/vocab.h"
-#include "decode/beam_search.h"
+#include "decode/search.h"
+#include "models/translation_model.h"
 
 namespace lt::decode {
-
-// Builds a scorer holding `batch` (B sentences) expanded to `beam` rows each.
-using ScorerFactory = std::function<std::unique_ptr<Scorer>(const data::Batch& batch, int beam)>;
 
 struct TranslateOptions {
   SearchOptions search;
@@ -53,5 +51,10 @@ private:
   TranslateOptions opts_;
   TranslateStats stats_;
 };
+
+// The Translator of a trained model, as every program builds it: ModelScorers over model.net
+// (modelScorerFactory) and outputs capped by the model's positions (search.maxLenCap =
+// max-positions - 1). `model` must outlive the Translator.
+Translator makeTranslator(models::TranslationModel& model, TranslateOptions opts);
 
 }  // namespace lt::decode

@@ -30,7 +30,7 @@ void checkOptions(const CostCommandOptions& opt) {
   LT_CHECK(opt.format == "markdown" || opt.format == "csv" || opt.format == "json", ConfigError,
            "--format: expected markdown, csv or json, got '{}'", opt.format);
   LT_CHECK(!opt.configs.empty() || !opt.models.empty(), ConfigError,
-           "cost: give at least one --config or --model");
+           "cost: give at least one --model-config or --model");
   LT_CHECK(opt.seqLen >= 1, ConfigError, "--seq-len must be >= 1, got {}", opt.seqLen);
   LT_CHECK(opt.vocabSize >= 1, ConfigError, "--vocab-size must be >= 1, got {}", opt.vocabSize);
   LT_CHECK(opt.srcVocabSize >= 0, ConfigError, "--src-vocab-size must be >= 0, got {}", opt.srcVocabSize);
@@ -52,11 +52,10 @@ MeasureOptions measureOptions(const CostCommandOptions& opt) {
 
 // Decodes as lt-translate does: the store is frozen first (packed linear weights).
 void measureRow(CostRow& row, models::EncoderDecoder& net, ParamStore& params,
-                const CostCommandOptions& opt, const CostHooks& hooks) {
+                const CostCommandOptions& opt) {
   params.freezeForInference(opt.precision, /*releaseReplaced=*/true);
   row.precision = opt.precision;
-  LT_CHECK(static_cast<bool>(hooks.decode), Error, "internal: --measure without a decoder");
-  row.measured = measureDecoding(net, measureOptions(opt), hooks.decode, opt.threads);
+  row.measured = measureDecoding(net, measureOptions(opt), opt.threads);
   row.measureBatch = opt.measureBatch;
 }
 
@@ -64,9 +63,9 @@ void measureRow(CostRow& row, models::EncoderDecoder& net, ParamStore& params,
 
 double CostRow::decodeMacsPerToken() const { return cost.beamDecodeMacs(beam) / double(cost.tgtLen); }
 
-CostRow costRowForConfig(const std::string& path, const CostCommandOptions& opt, const CostHooks& hooks) {
-  LT_CHECK(static_cast<bool>(hooks.loadConfig), Error, "internal: cost without a config loader");
-  models::ModelConfig cfg = hooks.loadConfig(path);
+CostRow costRowForConfig(const ConfigSource& source, const CostCommandOptions& opt) {
+  const std::string& path = source.path;
+  models::ModelConfig cfg = source.config;
   CostRow row;
   row.name = stemOf(path);
   row.path = path;
@@ -93,12 +92,12 @@ CostRow costRowForConfig(const std::string& path, const CostCommandOptions& opt,
     ParamStore ps;
     Rng rng(opt.seed);
     models::EncoderDecoder net(cfg, ps, rng, /*initialize=*/true);
-    measureRow(row, net, ps, opt, hooks);
+    measureRow(row, net, ps, opt);
   }
   return row;
 }
 
-CostRow costRowForModel(const std::string& path, const CostCommandOptions& opt, const CostHooks& hooks) {
+CostRow costRowForModel(const std::string& path, const CostCommandOptions& opt) {
   std::unique_ptr<models::TranslationModel> model = models::TranslationModel::load(path);
   CostRow row;
   row.name = stemOf(path);
@@ -113,7 +112,7 @@ CostRow costRowForModel(const std::string& path, const CostCommandOptions& opt, 
   auto size = std::filesystem::file_size(path, ec);
   LT_CHECK(!ec, IoError, "{}: cannot read the file size ({})", path, ec.message());
   row.sizeBytes = static_cast<int64_t>(size);
-  if (opt.measure) measureRow(row, *model->net, model->params, opt, hooks);
+  if (opt.measure) measureRow(row, *model->net, model->params, opt);
   return row;
 }
 
@@ -274,11 +273,10 @@ ResultRecord toResultRecord(const CostRow& row) {
 }
 
 ResultRecord bleuResultRecord(const BleuResultOptions& opt, double bleu, const std::string& metric,
-                              const std::string& signature, const std::string& refPath,
-                              const CostHooks& hooks) {
+                              const std::string& signature, const std::string& refPath) {
   LT_CHECK(!opt.name.empty(), ConfigError, "--append-results needs --name (the row's name in the results file)");
-  LT_CHECK(opt.model.empty() || opt.config.empty(), ConfigError,
-           "--append-results: give --model or --config, not both");
+  LT_CHECK(opt.model.empty() || opt.config.path.empty(), ConfigError,
+           "--append-results: give --model or --model-config, not both");
   ResultRecord r;
   r.name = opt.name;
   r.bleu = bleu;
@@ -291,15 +289,14 @@ ResultRecord bleuResultRecord(const BleuResultOptions& opt, double bleu, const s
   if (!opt.model.empty()) {
     cfg = models::ModelFileReader(opt.model).config();  // the header and config, not the weights
     r.model = opt.model;
-  } else if (!opt.config.empty()) {
-    LT_CHECK(static_cast<bool>(hooks.loadConfig), Error, "internal: no config loader");
-    models::ModelConfig c = hooks.loadConfig(opt.config);
+  } else if (!opt.config.path.empty()) {
+    models::ModelConfig c = opt.config.config;
     if (c.tgtVocab == 0) c.tgtVocab = kDefaultVocabSize;
     if (c.srcVocab == 0) c.srcVocab = c.tgtVocab;
     c = models::resolveModelConfig(c);
     if (c.budget.active()) c = models::fitBudget(c).config;
     cfg = c;
-    r.config = opt.config;
+    r.config = opt.config.path;
   }
   if (cfg) {
     models::CostReport cost = models::countCost(*cfg, opt.seqLen, opt.seqLen, /*decode=*/false);
@@ -313,11 +310,11 @@ ResultRecord bleuResultRecord(const BleuResultOptions& opt, double bleu, const s
   return r;
 }
 
-void runCostCommand(const CostCommandOptions& opt, const CostHooks& hooks, std::ostream& out) {
+void runCostCommand(const CostCommandOptions& opt, std::ostream& out) {
   checkOptions(opt);
   std::vector<CostRow> rows;
-  for (const auto& p : opt.configs) rows.push_back(costRowForConfig(p, opt, hooks));
-  for (const auto& p : opt.models) rows.push_back(costRowForModel(p, opt, hooks));
+  for (const auto& c : opt.configs) rows.push_back(costRowForConfig(c, opt));
+  for (const auto& p : opt.models) rows.push_back(costRowForModel(p, opt));
   // Same file stem twice (e.g. IWSLT and WMT transformer-d128): name them by folder too.
   std::map<std::string, int> seen;
   for (const auto& r : rows) ++seen[r.name];

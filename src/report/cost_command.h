@@ -5,7 +5,6 @@
 // caption stating the convention), CSV or JSON. See docs/cost.md.
 #pragma once
 #include <cstdint>
-#include <functional>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -22,8 +21,14 @@ namespace lt::report {
 // vocabulary of a --config row whose config sets no tgt-vocab-size.
 inline constexpr int kDefaultVocabSize = 6632;
 
+// An lt-train config file's model part, read by the caller (src/cli reads lt-train's YAML keys).
+struct ConfigSource {
+  std::string path;
+  models::ModelConfig config;
+};
+
 struct CostCommandOptions {
-  std::vector<std::string> configs;  // YAML configs (lt-train's; training keys are allowed)
+  std::vector<ConfigSource> configs;  // --model-config: lt-train YAML configs, one row each
   std::vector<std::string> models;   // model files written by lt-train
   int seqLen = 30;                   // N = T of the paper convention
   std::string format = "markdown";   // markdown | csv | json
@@ -37,14 +42,6 @@ struct CostCommandOptions {
   int measureBatch = 64;             // throughput batch
   uint64_t seed = 1;                 // random weights / sources for --measure
   std::string appendResults;         // results file to append rows to ("" = none)
-};
-
-// What src/report cannot do itself (it sits below src/cli and beside src/decode):
-struct CostHooks {
-  // Reads a config file into a ModelConfig the way lt-train does (IoError/ConfigError).
-  std::function<models::ModelConfig(const std::string& path)> loadConfig;
-  // Real beam search, for --measure.
-  DecodeRunner decode;
 };
 
 struct CostRow {
@@ -66,8 +63,8 @@ struct CostRow {
 };
 
 // Builds one row (counting, and measuring when opt.measure).
-CostRow costRowForConfig(const std::string& path, const CostCommandOptions& opt, const CostHooks& hooks);
-CostRow costRowForModel(const std::string& path, const CostCommandOptions& opt, const CostHooks& hooks);
+CostRow costRowForConfig(const ConfigSource& source, const CostCommandOptions& opt);
+CostRow costRowForModel(const std::string& path, const CostCommandOptions& opt);
 
 // "Mult-Adds: paper convention (source and target length 30, teacher-forced, no embeddings,
 // no output projection)" plus the params convention.
@@ -86,17 +83,16 @@ struct BleuResultOptions {
   std::string name;     // required with file
   std::string variant;  // "" = from the model/config blocks
   std::string model;    // model file: its config gives params / Mult-Adds ("" = none)
-  std::string config;   // or a config file (read with hooks.loadConfig)
+  ConfigSource config;  // or an lt-train config (path "" = none)
   std::string testSet;  // "" = the reference path
   int seqLen = 30;
 };
 // Builds the record (cost counted from the model or config when given).
 ResultRecord bleuResultRecord(const BleuResultOptions& opt, double bleu, const std::string& metric,
-                              const std::string& signature, const std::string& refPath,
-                              const CostHooks& hooks);
+                              const std::string& signature, const std::string& refPath);
 
 // Checks options, builds every row (configs first, then models, in the given order),
 // prints the table in opt.format and appends to opt.appendResults when set.
-void runCostCommand(const CostCommandOptions& opt, const CostHooks& hooks, std::ostream& out);
+void runCostCommand(const CostCommandOptions& opt, std::ostream& out);
 
 }  // namespace lt::report

@@ -9,6 +9,7 @@
 #include "common/rng.h"
 #include "common/threads.h"
 #include "common/timer.h"
+#include "decode/search.h"
 
 namespace lt::report {
 
@@ -32,9 +33,19 @@ data::Batch randomSourceBatch(int n, int len, int vocab, uint64_t seed) {
   return data::makeSourceBatch(ptrs, std::move(ids));
 }
 
-Measurement measureDecoding(models::EncoderDecoder& net, const MeasureOptions& opt,
-                            const DecodeRunner& run, int threads) {
-  LT_CHECK(run, Error, "internal: measureDecoding without a decoder");
+std::vector<std::vector<decode::Hypothesis>> decodeForcedLength(models::EncoderDecoder& net,
+                                                                 const data::Batch& src, int beam,
+                                                                 int steps) {
+  decode::SearchOptions so;
+  so.beamSize = beam;
+  so.maxLenA = 0;
+  so.maxLenB = steps - 1;
+  so.minLen = steps - 1;
+  so.maxLenCap = net.config().maxPositions - 1;
+  return decode::decodeBatch(net, src, so);
+}
+
+Measurement measureDecoding(models::EncoderDecoder& net, const MeasureOptions& opt, int threads) {
   LT_CHECK(opt.beam >= 1, ConfigError, "--beam must be >= 1, got {}", opt.beam);
   LT_CHECK(opt.sentences >= 1, ConfigError, "--measure-sentences must be >= 1, got {}", opt.sentences);
   LT_CHECK(opt.batch >= 1, ConfigError, "--measure-batch must be >= 1, got {}", opt.batch);
@@ -60,7 +71,7 @@ Measurement measureDecoding(models::EncoderDecoder& net, const MeasureOptions& o
   for (int i = 0; i < opt.warmup + opt.sentences; ++i) {
     data::Batch b = randomSourceBatch(1, opt.srcLen, vocab, opt.seed + uint64_t(i));
     Timer t;
-    run(net, b, opt.beam, opt.tgtLen);
+    decodeForcedLength(net, b, opt.beam, opt.tgtLen);
     double e = t.seconds() * 1e3;
     if (i >= opt.warmup) ms.push_back(e);
   }
@@ -74,7 +85,7 @@ Measurement measureDecoding(models::EncoderDecoder& net, const MeasureOptions& o
   double best = 1e300;
   for (int r = 0; r < std::max(1, opt.batchRepeats); ++r) {
     Timer t;
-    run(net, big, opt.beam, opt.tgtLen);
+    decodeForcedLength(net, big, opt.beam, opt.tgtLen);
     best = std::min(best, t.seconds());
   }
   m.batchSeconds = best;

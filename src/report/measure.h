@@ -7,18 +7,14 @@
 // Each timed run includes the encoder and the search (what a user waits for).
 #pragma once
 #include <cstdint>
-#include <functional>
+
+#include <vector>
 
 #include "data/batch.h"
+#include "decode/beam_search.h"
 #include "models/encoder_decoder.h"
 
 namespace lt::report {
-
-// Decodes every sentence of `src` (a source-only batch) with beam size `beam` (1 = greedy)
-// for exactly `steps` decoder steps (the last one producing EOS). src/report cannot see
-// src/decode, so lt-eval supplies the real beam search here.
-using DecodeRunner =
-    std::function<void(models::EncoderDecoder& net, const data::Batch& src, int beam, int steps)>;
 
 struct MeasureOptions {
   int srcLen = 30;       // source positions (srcLen - 1 tokens + EOS)
@@ -42,8 +38,14 @@ struct Measurement {
 };
 
 // `threads` <= 0 leaves the runtime default. ConfigError on bad options.
-Measurement measureDecoding(models::EncoderDecoder& net, const MeasureOptions& opt,
-                            const DecodeRunner& run, int threads);
+Measurement measureDecoding(models::EncoderDecoder& net, const MeasureOptions& opt, int threads);
+
+// Decodes every sentence of `src` (a source-only batch) with beam search of size `beam`
+// (1 = greedy) for exactly `steps` decoder steps: EOS is neither allowed before nor avoided at
+// steps - 1 tokens (decode::decodeBatch).
+std::vector<std::vector<decode::Hypothesis>> decodeForcedLength(models::EncoderDecoder& net,
+                                                                 const data::Batch& src, int beam,
+                                                                 int steps);
 
 // `n` random sources of `len - 1` tokens in [4, vocab) (+ EOS), seeded.
 data::Batch randomSourceBatch(int n, int len, int vocab, uint64_t seed);

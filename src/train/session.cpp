@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <regex>
 
 #include "common/error.h"
@@ -12,12 +13,12 @@
 #include "data/corpus.h"
 #include "data/text_reader.h"
 #include "data/vocab.h"
+#include "decode/translator.h"
 #include "models/cost.h"
 #include "models/swap.h"
 #include "ops/cross_entropy.h"
 #include "ops/shape_ops.h"
 #include "train/file_io.h"
-#include "train/greedy.h"
 #include "train/progress.h"
 #include "train/system.h"
 #include "train/trainer.h"
@@ -64,8 +65,23 @@ std::vector<data::Vocab> trainVocabs(const TrainOptions& o, const data::Parallel
   return v;
 }
 
-ModelHooks makeHooks(models::TranslationModel& m, const TrainOptions& o,
-                     const TranslatorFactory& beam) {
+// Validation BLEU's decoding: lt-translate's Translator with the limits the validation
+// decoder has always used (a = 1.2, b = 10; batches of 128 sentences greedy, 64 beam).
+decode::TranslateOptions validationDecoding(const models::TranslationModel& m, const TrainOptions& o) {
+  decode::TranslateOptions to;
+  to.search.greedy = o.validDecode == "greedy";
+  to.search.beamSize = o.beamSize;
+  to.search.lenpen = float(o.lengthPenalty);
+  to.search.maxLenA = 1.2f;
+  to.search.maxLenB = 10;
+  if (to.search.greedy) to.search.minLen = 0;  // greedy validation may end with EOS at once
+  to.batching.maxTokens = std::max<int64_t>(o.maxTokens, 1024);
+  to.batching.maxSentences = to.search.greedy ? 128 : 64;
+  to.batching.maxSrcLen = size_t(std::max(1, m.config.maxPositions - 2));
+  return to;
+}
+
+ModelHooks makeHooks(models::TranslationModel& m, const TrainOptions& o) {
   ModelHooks h;
   models::EncoderDecoder* net = m.net.get();
   h.loss = [net](const data::Batch& b, float ls, bool train, uint64_t seed) {
@@ -80,16 +96,32 @@ ModelHooks makeHooks(models::TranslationModel& m, const TrainOptions& o,
   };
   h.save = [&m](const std::string& path) { m.save(path); };
   h.beforeUpdate = [net](int64_t update) { net->setTrainingUpdate(update); };
-  if (o.validDecode == "beam" && beam) {
-    h.translate = beam(m, o);
-  } else {
-    GreedyOptions g;
-    g.maxTokens = std::max<int64_t>(o.maxTokens, 1024);
-    h.translate = [&m, g](const std::vector<std::string>& src) {
-      return greedyTranslate(*m.net, m.srcVocab, m.tgtVocab, src, g);
-    };
-  }
+  auto translator = std::make_shared<decode::Translator>(decode::makeTranslator(m, validationDecoding(m, o)));
+  h.translate = [translator](const std::vector<std::string>& lines) {
+    auto hyps = translator->translate(lines);
+    std::vector<std::string> out;
+    out.reserve(hyps.size());
+    for (const auto& h : hyps) out.push_back(h.empty() ? std::string() : translator->detokenize(h[0]));
+    return out;
+  };
   return h;
+}
+
+// Every input file the options name, opened before any work (vocabulary training takes
+// minutes): IoError naming the flag and the file.
+void checkInputFiles(const TrainOptions& o) {
+  auto readable = [](const std::string& path, const char* flag) {
+    if (path == "-") return;  // stdin
+    std::ifstream f(path, std::ios::binary);
+    LT_CHECK(f.good(), IoError, "{}: cannot open '{}' ({})", flag, path,
+             fs::exists(path) ? "not readable" : "no such file");
+  };
+  readable(o.trainSrc, "--train-src");
+  readable(o.trainTgt, "--train-tgt");
+  if (!o.validSrc.empty()) readable(o.validSrc, "--valid-src");
+  if (!o.validTgt.empty()) readable(o.validTgt, "--valid-tgt");
+  for (const auto& v : o.vocab) readable(v, "--vocab");
+  if (!o.initFrom.empty()) readable(o.initFrom, "--init-from");
 }
 
 std::string stateTag(const models::TranslationModel& m) {
@@ -111,9 +143,9 @@ std::string withSuffixPattern(const std::string& model) {
 
 }  // namespace
 
-int runTrainingSession(const TrainOptions& o, const models::ModelConfig& modelConfig,
-                       const TranslatorFactory& beamTranslator) {
+int runTrainingSession(const TrainOptions& o, const models::ModelConfig& modelConfig) {
   if (o.threads > 0) setThreads(o.threads);
+  checkInputFiles(o);
   installStopSignalHandlers();
   const std::string statePath = statePathFor(o.model);
   const bool haveModel = fileExists(o.model);
@@ -196,7 +228,7 @@ int runTrainingSession(const TrainOptions& o, const models::ModelConfig& modelCo
     spdlog::info("validation: {} pairs from {} / {}", valid->src.size(), o.validSrc, o.validTgt);
   }
 
-  Trainer trainer(o, model->params, corpus, valid.get(), makeHooks(*model, o, beamTranslator),
+  Trainer trainer(o, model->params, corpus, valid.get(), makeHooks(*model, o),
                   stateTag(*model));
   if (resuming) trainer.resumeFrom(statePath);
   Trainer::Result r = trainer.run();

@@ -2,9 +2,9 @@
 // thin): read the corpora, train or load the vocabularies (SentencePiece on
 // the training text when --vocab is not given, like Marian), build or load
 // the model (fitting a size budget when `budget:` is set), wire the model
-// into the Trainer and run it; and checkpoint averaging.
+// into the Trainer and run it (validation BLEU decodes with decode::makeTranslator, greedy or
+// beam as --valid-decode says); and checkpoint averaging.
 #pragma once
-#include <functional>
 #include <string>
 #include <vector>
 
@@ -14,15 +14,9 @@
 
 namespace lt::train {
 
-// Optional translation routine for validation BLEU (e.g. beam search from
-// src/decode, which train may not include); null = built-in greedy decoding.
-using TranslatorFactory = std::function<std::function<std::vector<std::string>(
-    const std::vector<std::string>&)>(models::TranslationModel& model, const TrainOptions& opts)>;
-
 // Runs a whole training session; returns the process exit code (0, or
 // 128 + signal when stopped by SIGINT/SIGTERM). Throws lt::Error subclasses.
-int runTrainingSession(const TrainOptions& opts, const models::ModelConfig& modelConfig,
-                       const TranslatorFactory& beamTranslator = nullptr);
+int runTrainingSession(const TrainOptions& opts, const models::ModelConfig& modelConfig);
 
 // --average-last N: averages the parameters of the last N numbered
 // checkpoints of --model (<stem>.u<update><ext>, newest by update number)

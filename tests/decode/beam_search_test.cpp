@@ -7,6 +7,7 @@
 #include <map>
 
 #include "decode/beam_search.h"
+#include "decode/greedy_search.h"
 
 using namespace lt;
 using namespace lt::decode;
@@ -216,6 +217,49 @@ TEST_CASE("beam 1 equals greedy decoding") {
     CHECK(res[s][0].tokens == greedy);
     CHECK(res[s][0].logProb == doctest::Approx(lp).epsilon(1e-5));
   }
+  // greedySearch takes the same tokens; a sentence cut at the limit (12 tokens) stops without
+  // an EOS step, so its logProb has no EOS term.
+  ScriptedScorer gs(n, 1, script);
+  o.greedy = true;
+  auto gres = greedySearch(gs, std::vector<int>(n, 5), o);
+  REQUIRE(int(gres.size()) == n);
+  for (int s = 0; s < n; ++s) {
+    REQUIRE(gres[s].size() == 1);
+    CHECK(gres[s][0].tokens == res[s][0].tokens);
+    if (res[s][0].tokens.size() < 12) {
+      CHECK(gres[s][0].logProb == doctest::Approx(res[s][0].logProb).epsilon(1e-5));
+      CHECK(gres[s][0].score == doctest::Approx(res[s][0].score).epsilon(1e-5));
+    }
+  }
+}
+
+TEST_CASE("greedy search: arg-max per row, min length, limit without an EOS step, ties to the lower id") {
+  // Sentence 0: [] -> eos .5, a .3, b .2; [a] -> a .5, b .5 (tie: a); [a a] -> eos .6, b .4.
+  // Sentence 1: b .7 then always b .9 (cut at the limit).
+  auto script = [](int s, const std::vector<int>& p) -> Dist {
+    if (s == 1) return p.empty() ? Dist{{B, .7f}, {EOS, .3f}} : Dist{{B, .9f}, {EOS, .1f}};
+    if (p.empty()) return {{EOS, .5f}, {A, .3f}, {B, .2f}};
+    if (p.size() == 1) return {{A, .5f}, {B, .5f}};
+    return {{EOS, .6f}, {B, .4f}};
+  };
+  SearchOptions o;
+  o.greedy = true;
+  o.maxLenA = 0;
+  o.maxLenB = 4;
+  ScriptedScorer sc(2, 1, script);
+  auto res = greedySearch(sc, {3, 3}, o);  // minLen 1: EOS barred at step 0
+  CHECK(res[0][0].tokens == std::vector<int>{A, A});
+  CHECK(res[0][0].logProb == doctest::Approx(std::log(.3) + std::log(.5) + std::log(.6)));
+  CHECK(res[0][0].score == doctest::Approx(res[0][0].logProb / 3));
+  CHECK(res[1][0].tokens == std::vector<int>{B, B, B, B});
+  CHECK(res[1][0].logProb == doctest::Approx(std::log(.7) + 3 * std::log(.9)));
+  CHECK(sc.steps == 4);  // the fourth token ends sentence 1: no fifth (EOS) step
+  o.minLen = 0;          // EOS allowed at once (lt-train's validation)
+  ScriptedScorer sc0(2, 1, script);
+  auto res0 = greedySearch(sc0, {3, 3}, o);
+  CHECK(res0[0][0].tokens.empty());
+  CHECK(res0[0][0].logProb == doctest::Approx(std::log(.5)));
+  CHECK(res0[1][0].tokens == res[1][0].tokens);
 }
 
 TEST_CASE("n-best returns hypotheses best first; bad options are config errors") {

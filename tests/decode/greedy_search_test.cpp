@@ -1,6 +1,6 @@
-// Greedy decoding through the incremental decoder (startState/step/reorder)
-// must pick, at every step, the arg-max of a full teacher-forced forward pass
-// over the prefix it has produced (an independent path through the model).
+// Greedy search through the model scorer (incremental startState/step/reorder) must pick, at
+// every step, the arg-max of a full teacher-forced forward pass over the prefix it has
+// produced (an independent path through the model).
 #include <doctest/doctest.h>
 
 #include "autodiff/param_store.h"
@@ -8,7 +8,8 @@
 #include "data/batch.h"
 #include "data/vocab.h"
 #include "models/encoder_decoder.h"
-#include "train/greedy.h"
+#include "decode/greedy_search.h"
+#include "decode/search.h"
 
 using namespace lt;
 
@@ -42,10 +43,17 @@ void checkAgainstForward(const char* block) {
   std::vector<std::vector<int32_t>> src = {{5, 6, 7, 8, 9, 10}, {11, 4}, {12, 13, 14, 15}};
   std::vector<const std::vector<int32_t>*> rows = {&src[0], &src[1], &src[2]};
   data::Batch batch = data::makeSourceBatch(rows, {0, 1, 2});
-  train::GreedyOptions g;
+  decode::SearchOptions g;
+  g.greedy = true;
   g.maxLenA = 1.f;
   g.maxLenB = 3;
-  auto hyps = train::greedyDecode(net, batch, g);
+  g.minLen = 0;
+  g.maxLenCap = cfg.maxPositions - 1;
+  std::vector<std::vector<int32_t>> hyps;
+  for (const auto& h : decode::decodeBatch(net, batch, g)) {
+    REQUIRE(h.size() == 1);
+    hyps.push_back(std::vector<int32_t>(h[0].tokens.begin(), h[0].tokens.end()));
+  }
   REQUIRE(hyps.size() == 3);
   for (size_t b = 0; b < 3; ++b) {
     CAPTURE(b);
