@@ -19,7 +19,7 @@ class DataError : public Error { using Error::Error; };    // bad corpus / input
 class IoError : public Error { using Error::Error; };      // missing file, corrupt checkpoint
 class NumericError : public Error { using Error::Error; }; // NaN/Inf where a number is needed
 
-// Exit codes: 2 config, 1 runtime, 70 internal.
+// Exit codes: 2 config, 1 runtime (also std::bad_alloc), 70 internal.
 int exitCodeFor(const std::exception& e);
 
 }  // namespace lt

@@ -128,6 +128,10 @@ void Trainer::resumeFrom(const std::string& path) {
   lastValidUpdate_ = lastSavedUpdate_ = state_.updates;
   progress_.message(fmt::format("resumed from {}: update {}, epoch {}, {} target tokens seen", path,
                                 state_.updates, state_.epoch, state_.tgtTokens));
+  if (opts_.maxUpdates > 0 && state_.updates >= opts_.maxUpdates)
+    spdlog::warn("nothing to train: {} is at update {} and --max-updates is {}; raise --max-updates "
+                 "to continue this run",
+                 path, state_.updates, opts_.maxUpdates);
 }
 
 void Trainer::trainUpdate() {
