@@ -1,9 +1,9 @@
 // lt-bench: performance measurements.
 //
 //   lt-bench ops [--threads 2] [--repeats 11] [--quick] (--help for all options)
-//   lt-bench train --model lite160|transformer160|transformer512-ffn1024 [--max-tokens 4096]
+//   lt-bench train --preset lite160|transformer160|transformer512-ffn1024 [--max-tokens 4096]
 //                  [--threads 2] [--updates 15] [--warmup 3] [--batches F]
-//   lt-bench decode --model transformer512|lite160 [--beam 4] [--batch-size 64] [--threads 2]
+//   lt-bench decode --preset transformer512|lite160 [--beam-size 4] [--batch-size 64] [--threads 2]
 //                   [--input F] [--max-sentences N]
 //   lt-bench layouts [--threads 1] [--repeats 11]
 // train/decode run the workloads of the PyTorch/CTranslate2 peers in scripts/bench/ and print
@@ -17,7 +17,6 @@
 // medians, the median of the per-round ratios, the machine's peak from a 2048³
 // sgemm timed in the same rounds, and the per-call overhead of tiny matmuls.
 // (oneDNN itself is reached through kernels/matmul.h: only src/kernels includes it.)
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -28,10 +27,9 @@
 #include <vector>
 
 #include "autodiff/var.h"
-#include "bench/decode_bench.h"
-#include "bench/layout_bench.h"
 #include "bench/malloc_count.h"
-#include "bench/train_bench.h"
+#include "bench/options.h"
+#include "cli/program.h"
 #include "common/memory.h"
 #include "common/error.h"
 #include "common/rng.h"
@@ -47,17 +45,7 @@ using namespace lt;
 
 namespace {
 
-struct OpsOptions {
-  int threads = 2;
-  int repeats = 11;
-  int warmup = 1;
-  int tinyIters = 5000;
-  int tinyRounds = 31;
-  double sampleSeconds = 0.05;
-  bool quick = false;
-  int64_t rows = 4096;  // M of every shape (4096 = a training batch; 256 = 64 sentences x beam 4)
-};
-
+using bench::OpsOptions;
 using bench::calibrate;
 using bench::interleave;
 using bench::median;
@@ -228,121 +216,27 @@ int runOps(const OpsOptions& o) {
 
 int main(int argc, char** argv) {
   lt::tuneHeapForTensors();
-  CLI::App app{"lt-bench: performance measurements of lt's kernels and ops"};
-  app.require_subcommand(1);
+  cli::Program program("lt-bench", "Performance measurements of lt's kernels, ops, training and decoding.");
   int64_t blockCacheMb = int64_t(lt::LargeBlockCache::limit() >> 20);
-  app.add_option("--large-block-cache-mb", blockCacheMb,
-                 "freed tensor blocks >= 8 MiB kept for reuse, in MiB (0 = off; A/B of tensor/block_cache.h)")
-      ->check(CLI::NonNegativeNumber)
-      ->capture_default_str();
   OpsOptions ops;
-  CLI::App* cmdOps =
-      app.add_subcommand("ops", "matmul op vs bare oneDNN, peak sgemm, tiny-call overhead");
-  cmdOps->add_option("--threads", ops.threads, "OpenMP/oneDNN threads")
-      ->check(CLI::Range(1, 1024))
-      ->capture_default_str();
-  cmdOps->add_option("--repeats", ops.repeats, "timed rounds per shape (medians)")
-      ->check(CLI::PositiveNumber)
-      ->capture_default_str();
-  cmdOps->add_option("--warmup", ops.warmup, "untimed warm-up rounds")
-      ->check(CLI::NonNegativeNumber)
-      ->capture_default_str();
-  cmdOps->add_option("--sample-seconds", ops.sampleSeconds, "target duration of one sample")
-      ->check(CLI::PositiveNumber)
-      ->capture_default_str();
-  cmdOps->add_option("--tiny-iters", ops.tinyIters, "calls per tiny-op sample")
-      ->check(CLI::PositiveNumber)
-      ->capture_default_str();
-  cmdOps->add_option("--tiny-rounds", ops.tinyRounds, "tiny-op samples per variant")
-      ->check(CLI::PositiveNumber)
-      ->capture_default_str();
-  cmdOps->add_flag("--quick", ops.quick, "only the two square shapes");
-  cmdOps->add_option("--rows", ops.rows, "M of every matmul shape (256 = decoding 64 sentences x beam 4)")
-      ->check(CLI::PositiveNumber)
-      ->capture_default_str();
-
   bench::TrainBenchOptions tr;
-  CLI::App* cmdTrain = app.add_subcommand(
-      "train", "training throughput on the peer's synthetic batches (scripts/bench/torch_train_bench.py)");
-  cmdTrain->add_option("--model", tr.model, "lite160 | transformer160 | transformer512-ffn1024 | transformer512")
-      ->capture_default_str();
-  cmdTrain->add_option("--max-tokens", tr.maxTokens, "sentences * max(S, T) per batch")
-      ->check(CLI::PositiveNumber)
-      ->capture_default_str();
-  cmdTrain->add_option("--threads", tr.threads, "OpenMP/oneDNN threads")
-      ->check(CLI::Range(1, 1024))
-      ->capture_default_str();
-  cmdTrain->add_option("--updates", tr.updates, "measured updates")->check(CLI::PositiveNumber)->capture_default_str();
-  cmdTrain->add_option("--warmup", tr.warmup, "updates before measuring")
-      ->check(CLI::NonNegativeNumber)
-      ->capture_default_str();
-  cmdTrain->add_option("--vocab", tr.vocab, "source and target vocabulary")->check(CLI::Range(8, 1 << 24))->capture_default_str();
-  cmdTrain->add_option("--seed", tr.seed, "batching, token and weight seed")->capture_default_str();
-  cmdTrain->add_flag("--profile", tr.profile, "op-level wall-time table on stderr (measured updates)");
-  cmdTrain->add_option("--attention-dropout", tr.attentionDropout,
-                       "dropout on the attention probabilities (the preset's is 0; the peer has none)")
-      ->check(CLI::Range(0.0, 0.99))
-      ->capture_default_str();
-  cmdTrain->add_flag("--keep-logits", tr.keepLogits,
-                     "A/B: the loss gradient in its own buffer instead of over the logits (lt-train consumes them)");
-  cmdTrain->add_option("--batches", tr.batches,
-                       "batch shapes from torch_train_bench.py --dump-batches (default: generate)");
-  cmdTrain->add_option("--pool", tr.pool, "pairs resampled before batching when generating")->capture_default_str();
-
   bench::DecodeBenchOptions de;
-  CLI::App* cmdDecode = app.add_subcommand(
-      "decode", "beam decoding throughput with forced output lengths (scripts/bench/torch_decode_bench.py)");
-  cmdDecode->add_option("--model", de.model, "transformer512 | lite160 | transformer160 | transformer512-ffn1024")
-      ->capture_default_str();
-  cmdDecode->add_option("--beam", de.beam, "beam size")->check(CLI::Range(1, 64))->capture_default_str();
-  cmdDecode->add_option("--batch-size", de.batchSize, "sentences per batch")
-      ->check(CLI::PositiveNumber)
-      ->capture_default_str();
-  cmdDecode->add_option("--threads", de.threads, "OpenMP/oneDNN threads")
-      ->check(CLI::Range(1, 1024))
-      ->capture_default_str();
-  cmdDecode->add_option("--input", de.input, "source text (plain or gzip)")->capture_default_str();
-  cmdDecode->add_option("--ref", de.ref, "reference text whose lengths force the outputs")->capture_default_str();
-  cmdDecode->add_option("--tgt-len", de.tgtLen, "'ref' (reference tokens + 1) or a fixed number of steps")
-      ->capture_default_str();
-  cmdDecode->add_option("--workers", de.workers, "batches decoded at once, threads/workers threads each")
-      ->check(CLI::PositiveNumber)
-      ->capture_default_str();
-  cmdDecode->add_flag("--plain-weights", de.plainWeights,
-                      "linears read the stored w [out, in] instead of lt-translate's packed copy (A/B)");
-  cmdDecode->add_flag("--int8", de.int8, "int8 linears (lt-translate --precision int8)");
-  cmdDecode->add_flag("--profile", de.profile, "op-level wall-time table on stderr (timed loop)");
-  cmdDecode->add_option("--max-sentences", de.maxSentences, "only the first N lines (0 = all)")
-      ->check(CLI::NonNegativeNumber)
-      ->capture_default_str();
-  cmdDecode->add_option("--vocab", de.vocab, "vocabulary size of the hashed ids")->check(CLI::Range(8, 1 << 24))->capture_default_str();
-  cmdDecode->add_option("--seed", de.seed, "weight seed")->capture_default_str();
   bench::LayoutBenchOptions lay;
-  CLI::App* cmdLayouts = app.add_subcommand(
-      "layouts", "decoding-shape linears: stored w [out, in] vs wᵀ dense vs wᵀ packed (ops::packLinearWeight)");
-  cmdLayouts->add_option("--threads", lay.threads, "OpenMP/oneDNN threads")
-      ->check(CLI::Range(1, 1024))
-      ->capture_default_str();
-  cmdLayouts->add_option("--repeats", lay.repeats, "timed rounds per shape (medians)")
-      ->check(CLI::PositiveNumber)
-      ->capture_default_str();
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::ParseError& e) {
-    fmt::print(stderr, "lt-bench: {}\n", e.what());
-    return 2;  // configuration error
-  }
-  lt::LargeBlockCache::setLimit(size_t(blockCacheMb) << 20);
-  try {
-    if (cmdOps->parsed()) return runOps(ops);
-    if (cmdTrain->parsed()) return bench::runTrainBench(tr);
-    if (cmdDecode->parsed()) return bench::runDecodeBench(de);
-    if (cmdLayouts->parsed()) return bench::runLayoutBench(lay);
-  } catch (const std::exception& e) {
-    fmt::print(stderr, "lt-bench: error: {}\n", e.what());
-    return exitCodeFor(e);
-  }
-  return 0;
+  auto add = [&](const char* name, const char* summary, auto bind, auto& options, auto run) {
+    cli::Command& c = program.command(name, summary);
+    bind(c.table, options);
+    bench::bindBlockCache(c.table, blockCacheMb);
+    c.run = [&options, run, &blockCacheMb] {
+      lt::LargeBlockCache::setLimit(size_t(blockCacheMb) << 20);
+      return run(options);
+    };
+  };
+  add("ops", "matmul op vs bare oneDNN, peak sgemm, tiny-call overhead", bench::bindOps, ops, runOps);
+  add("train", "training throughput on the peer's synthetic batches (scripts/bench/torch_train_bench.py)",
+      bench::bindTrainBench, tr, bench::runTrainBench);
+  add("decode", "beam decoding throughput with forced output lengths (scripts/bench/torch_decode_bench.py)",
+      bench::bindDecodeBench, de, bench::runDecodeBench);
+  add("layouts", "decoding-shape linears: stored w [out, in] vs wᵀ dense vs wᵀ packed (ops::packLinearWeight)",
+      bench::bindLayouts, lay, bench::runLayoutBench);
+  return program.main(argc, argv);
 }

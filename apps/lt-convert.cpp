@@ -5,37 +5,43 @@
 // model file, with the weights multiplied back (q · scale). Under `lt-translate --precision
 // int8` its linears pack to the same int8 weights as the source model's; the embedding
 // lookups carry the int8 rounding (docs/results.md: BLEU unchanged on Multi30k).
-#include <CLI/CLI.hpp>
-
 #include <cstdio>
 #include <filesystem>
 
+#include "cli/program.h"
+#include "cli/shared_keys.h"
 #include "common/error.h"
-#include "common/log.h"
 #include "models/translation_model.h"
 
+namespace {
+
+using namespace lt;
+
+struct ConvertOptions {
+  std::string model, output, weights = "int8";
+};
+
+int convert(const ConvertOptions& o) {
+  LT_CHECK(std::filesystem::weakly_canonical(o.model) != std::filesystem::weakly_canonical(o.output),
+           ConfigError, "--output {} is the input model; write the converted model elsewhere", o.output);
+  auto model = models::TranslationModel::load(o.model);
+  model->save(o.output, {}, o.weights == "int8" ? models::WeightStorage::Int8 : models::WeightStorage::F32);
+  const auto before = std::filesystem::file_size(o.model), after = std::filesystem::file_size(o.output);
+  std::fprintf(stderr, "lt-convert: wrote %s (%s weights): %.2f MB, was %.2f MB\n", o.output.c_str(),
+               o.weights.c_str(), double(after) / 1e6, double(before) / 1e6);
+  return 0;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
-  using namespace lt;
-  CLI::App app{"lt-convert: rewrite an lt model file (int8 or fp32 weight storage)"};
-  std::string modelPath, outputPath, weights = "int8";
-  app.add_option("--model,-m", modelPath, "model file written by lt-train")->required();
-  app.add_option("--output,-o", outputPath, "where to write the converted model")->required();
-  app.add_option("--weights", weights, "int8 (matrices as int8 rows + scales) or fp32")
-      ->check(CLI::IsMember({"int8", "fp32"}))
-      ->capture_default_str();
-  CLI11_PARSE(app, argc, argv);
-  try {
-    LT_CHECK(std::filesystem::weakly_canonical(modelPath) != std::filesystem::weakly_canonical(outputPath),
-             ConfigError, "--output {} is the input model; write the converted model elsewhere", outputPath);
-    auto model = models::TranslationModel::load(modelPath);
-    model->save(outputPath, {},
-                weights == "int8" ? models::WeightStorage::Int8 : models::WeightStorage::F32);
-    const auto before = std::filesystem::file_size(modelPath), after = std::filesystem::file_size(outputPath);
-    std::fprintf(stderr, "lt-convert: wrote %s (%s weights): %.2f MB, was %.2f MB\n", outputPath.c_str(),
-                 weights.c_str(), double(after) / 1e6, double(before) / 1e6);
-    return 0;
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "lt-convert: error: %s\n", e.what());
-    return exitCodeFor(e);
-  }
+  cli::Program program("lt-convert", "Rewrites an lt model file (int8 or fp32 weight storage).");
+  ConvertOptions o;
+  cli::Command& cmd = program.command();
+  const std::string g = "Conversion";
+  cli::addShared(cmd.table, g, "model", &o.model).require();
+  cli::addShared(cmd.table, g, "output", &o.output).require().help = "where to write the converted model";
+  cmd.table.add(g, "weights", &o.weights, "int8 (matrices as int8 rows + scales) or fp32", {"int8", "fp32"});
+  cmd.run = [&] { return convert(o); };
+  return program.main(argc, argv);
 }

@@ -7,14 +7,14 @@
 // its (S, z)).
 // Writes a CSV and an SVG with both curves.
 //   lt-decode-growth [--max-steps 4096] [--csv out.csv] [--svg out.svg] [--threads 1]
-#include <CLI/CLI.hpp>
-
 #include <ctime>
 #include <cstdio>
 #include <fstream>
 #include <string>
 #include <vector>
 
+#include "cli/program.h"
+#include "cli/shared_keys.h"
 #include "common/error.h"
 #include "common/threads.h"
 #include "models/encoder_decoder.h"
@@ -120,55 +120,61 @@ std::string svgPlot(const std::string& title, const std::string& yLabel,
   return s + "</svg>\n";
 }
 
+struct GrowthOptions {
+  int maxSteps = 4096, threads = 1;
+  std::string csv, svg;
+};
+
+int measureGrowth(const GrowthOptions& o) {
+  const int maxSteps = o.maxSteps;
+  setThreads(o.threads);
+  std::vector<int> marks;
+  for (int m : {100, 250, 500, 1000, 1500, 2000, 2500, 3000, 3500, 4096})
+    if (m <= maxSteps) marks.push_back(m);
+  std::string base = std::string(kBase) + "max-positions: " + std::to_string(maxSteps) + "\n";
+  ModelConfig soft = resolveModelConfig(parseModelConfig(base + "decoder-block: transformer\n", "softmax"));
+  ModelConfig t2r = resolveModelConfig(parseModelConfig(
+      base + "decoder-block: {branches: [{type: t2r, heads: 4, features: 32}]}\n"
+             "cross-attention: {type: t2r, features: 32}\n", "t2r"));
+  std::vector<std::pair<std::string, std::vector<Point>>> res = {
+      {"softmax", run(soft, maxSteps, marks)}, {"t2r", run(t2r, maxSteps, marks)}};
+  std::string table = "model,tokens,ms_per_token,state_mib\n";
+  for (const auto& [name, pts] : res)
+    for (const auto& p : pts) table += fmt::format("{},{},{:.4f},{:.4f}\n", name, p.steps, p.msPerToken, p.stateMiB);
+  std::fputs(table.c_str(), stdout);
+  if (!o.csv.empty()) std::ofstream(o.csv) << table;
+  if (!o.svg.empty()) {
+    std::vector<std::pair<std::string, std::vector<std::pair<double, double>>>> a, b;
+    for (const auto& [name, pts] : res) {
+      std::vector<std::pair<double, double>> ta, tb;
+      for (const auto& p : pts) {
+        ta.emplace_back(p.steps, p.msPerToken);
+        tb.emplace_back(p.steps, p.stateMiB);
+      }
+      a.emplace_back(name, ta);
+      b.emplace_back(name, tb);
+    }
+    std::string s1 = svgPlot("Decoding time per token (d=256, 3 layers, batch 1)", "ms / token", a);
+    std::string s2 = svgPlot("Decoder state per hypothesis", "MiB", b);
+    // Stack the two panels.
+    std::string out = "<svg xmlns='http://www.w3.org/2000/svg' width='480' height='600'>\n" + s1 +
+                      "<g transform='translate(0,300)'>\n" + s2 + "</g>\n</svg>\n";
+    std::ofstream(o.svg) << out;
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app("Decoding time and state size per token: softmax vs T2R decoder");
-  int maxSteps = 4096, threads = 1;
-  std::string csv, svg;
-  app.add_option("--max-steps", maxSteps, "tokens generated (forced length)");
-  app.add_option("--csv", csv, "write the measurements as CSV");
-  app.add_option("--svg", svg, "write the plot (two panels stacked) as SVG");
-  app.add_option("--threads", threads, "threads");
-  CLI11_PARSE(app, argc, argv);
-  try {
-    setThreads(threads);
-    std::vector<int> marks;
-    for (int m : {100, 250, 500, 1000, 1500, 2000, 2500, 3000, 3500, 4096})
-      if (m <= maxSteps) marks.push_back(m);
-    std::string base = std::string(kBase) + "max-positions: " + std::to_string(maxSteps) + "\n";
-    ModelConfig soft = resolveModelConfig(parseModelConfig(base + "decoder-block: transformer\n", "softmax"));
-    ModelConfig t2r = resolveModelConfig(parseModelConfig(
-        base + "decoder-block: {branches: [{type: t2r, heads: 4, features: 32}]}\n"
-               "cross-attention: {type: t2r, features: 32}\n", "t2r"));
-    std::vector<std::pair<std::string, std::vector<Point>>> res = {
-        {"softmax", run(soft, maxSteps, marks)}, {"t2r", run(t2r, maxSteps, marks)}};
-    std::string table = "model,tokens,ms_per_token,state_mib\n";
-    for (const auto& [name, pts] : res)
-      for (const auto& p : pts) table += fmt::format("{},{},{:.4f},{:.4f}\n", name, p.steps, p.msPerToken, p.stateMiB);
-    std::fputs(table.c_str(), stdout);
-    if (!csv.empty()) std::ofstream(csv) << table;
-    if (!svg.empty()) {
-      std::vector<std::pair<std::string, std::vector<std::pair<double, double>>>> a, b;
-      for (const auto& [name, pts] : res) {
-        std::vector<std::pair<double, double>> ta, tb;
-        for (const auto& p : pts) {
-          ta.emplace_back(p.steps, p.msPerToken);
-          tb.emplace_back(p.steps, p.stateMiB);
-        }
-        a.emplace_back(name, ta);
-        b.emplace_back(name, tb);
-      }
-      std::string s1 = svgPlot("Decoding time per token (d=256, 3 layers, batch 1)", "ms / token", a);
-      std::string s2 = svgPlot("Decoder state per hypothesis", "MiB", b);
-      // Stack the two panels.
-      std::string out = "<svg xmlns='http://www.w3.org/2000/svg' width='480' height='600'>\n" + s1 +
-                        "<g transform='translate(0,300)'>\n" + s2 + "</g>\n</svg>\n";
-      std::ofstream(svg) << out;
-    }
-  } catch (const Error& e) {
-    std::fprintf(stderr, "lt-decode-growth: error: %s\n", e.what());
-    return 1;
-  }
-  return 0;
+  cli::Program program("lt-decode-growth", "Decoding time and state size per token: softmax vs T2R decoder.");
+  GrowthOptions o;
+  cli::Command& cmd = program.command();
+  const std::string g = "Measurement";
+  cmd.table.add(g, "max-steps", &o.maxSteps, "tokens generated (forced length)").range(1, 1 << 20);
+  cmd.table.add(g, "csv", &o.csv, "write the measurements as CSV");
+  cmd.table.add(g, "svg", &o.svg, "write the plot (two panels stacked) as SVG");
+  cli::addShared(cmd.table, g, "threads", &o.threads);
+  cmd.run = [&] { return measureGrowth(o); };
+  return program.main(argc, argv);
 }

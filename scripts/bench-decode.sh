@@ -20,7 +20,7 @@
 # --workers W: every system decodes W batches at once with threads/W threads each (lt-bench
 # and lt-translate --workers, W PyTorch processes, CTranslate2 inter_threads = W); the memory
 # column is then lt's one process against the sum of PyTorch's W processes.
-# --int8: lt decodes with int8 linears (lt-bench --int8 = lt-translate --precision int8), against
+# --int8: lt decodes with int8 linears (lt-bench decode --precision int8, as lt-translate), against
 # PyTorch fp32 (the reference), PyTorch's dynamic int8 quantization (quantize_dynamic,
 # per-channel weights) and CTranslate2 compute_type=int8: every peer's own CPU int8 path.
 set -euo pipefail
@@ -64,7 +64,7 @@ esac
 export LT_BENCH_WAIT="$WAIT"
 COMMON=(--threads "$THREADS" --workers "$WORKERS" --beam "$BEAM" --batch-size "$BATCH" --tgt-len "$TGTLEN")
 peer_name() { case "$1" in lite160) echo lite-160 ;; transformer512) echo transformer-512 ;; *) echo "$1" ;; esac; }
-LTQ=(); [ "$INT8" = 1 ] && LTQ=(--int8)
+LTQ=(); [ "$INT8" = 1 ] && LTQ=(--precision int8)
 run_lt() {
   echo "+ $LTB decode --model $1 ${COMMON[*]} --max-sentences $LIMIT ${LTQ[*]}" >&2
   OMP_NUM_THREADS=$THREADS "$LTB" decode --model "$1" "${COMMON[@]}" --max-sentences "$LIMIT" "${LTQ[@]}" | tee -a "$OUT"

@@ -48,7 +48,7 @@ src-vocab-size: 8000
 tgt-vocab-size: 8000
 YML
   for L in 30 512 4096; do
-    "$BIN/lt-eval" cost --config "$TMP/$v.yml" --seq-len "$L" --format json > "$TMP/$v.$L.json"
+    "$BIN/lt-eval" cost --model-config "$TMP/$v.yml" --seq-len "$L" --format json > "$TMP/$v.$L.json"
   done
 done
 ARGS=()

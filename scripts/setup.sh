@@ -13,7 +13,7 @@ DEB_PACKAGES=(
   build-essential g++ cmake ninja-build pkg-config git
   libdnnl-dev                      # oneDNN: matmul, softmax, layer norm, eltwise, binary, reorder
   libsentencepiece-dev sentencepiece
-  libcli11-dev libyaml-cpp-dev libspdlog-dev libfmt-dev doctest-dev
+  libyaml-cpp-dev libspdlog-dev libfmt-dev doctest-dev
   libicu-dev                       # Unicode categories and case mapping for sacreBLEU-exact tokenizers
   zlib1g-dev                       # gzipped corpora
   libgoogle-perftools-dev          # tcmalloc: training's varying tensor sizes fragment glibc's heap

@@ -1,23 +1,15 @@
 #include "cli/option_table.h"
 
 #include <algorithm>
-#include <charconv>
-#include <cmath>
 #include <fstream>
 #include <sstream>
 
 #include "common/error.h"
+#include "common/parse.h"
 
 namespace lt::cli {
 
 namespace {
-
-std::string trim(const std::string& s) {
-  size_t b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string::npos) return "";
-  size_t e = s.find_last_not_of(" \t\r\n");
-  return s.substr(b, e - b + 1);
-}
 
 std::string joinAllowed(const std::vector<std::string>& v) {
   std::string s;
@@ -37,25 +29,6 @@ size_t editDistance(const std::string& a, const std::string& b) {
   return prev[b.size()];
 }
 
-std::string typeName(const Option& o) {
-  return std::visit(
-      [&](auto&& t) -> std::string {
-        using T = std::decay_t<decltype(t)>;
-        if constexpr (std::is_same_v<T, bool*>) return "bool";
-        else if constexpr (std::is_same_v<T, int*> || std::is_same_v<T, int64_t*> ||
-                           std::is_same_v<T, uint64_t*>) return "integer";
-        else if constexpr (std::is_same_v<T, float*> || std::is_same_v<T, double*>)
-          return o.duration ? "duration" : "number";
-        else if constexpr (std::is_same_v<T, std::string*>) return o.allowed.empty() ? "string" : "enum";
-        else if constexpr (std::is_same_v<T, std::vector<int>*>) return "integer list";
-        else if constexpr (std::is_same_v<T, std::vector<double>*>) return "number list";
-        else if constexpr (std::is_same_v<T, std::vector<std::string>*>) return "string list";
-        else if constexpr (std::is_same_v<T, YAML::Node*>) return "yaml";
-        else return t.typeName;
-      },
-      o.target);
-}
-
 const char* nodeKind(const YAML::Node& n) {
   if (n.IsMap()) return "a map";
   if (n.IsSequence()) return "a list";
@@ -70,6 +43,22 @@ YAML::Node numberNode(double v) {
   return YAML::Node(os.str());
 }
 
+// The shortest text that reads back as the same float (0.6f prints "0.6", not 0.6000000238).
+YAML::Node floatNode(float v) { return YAML::Node(fmt::format("{}", v)); }
+
+std::string boundText(double v) { return fmt::format("{}", v); }
+
+// ConfigError unless lo <= x <= hi.
+void checkRange(const Option& o, double x, const std::string& what, const char* kind) {
+  const bool low = o.lo && x < *o.lo, high = o.hi && x > *o.hi;
+  if (!low && !high) return;
+  if (o.lo && o.hi)
+    LT_THROW(ConfigError, "{}: expected {} between {} and {}, got {}", what, kind, boundText(*o.lo),
+             boundText(*o.hi), boundText(x));
+  LT_THROW(ConfigError, "{}: expected {} {} {}, got {}", what, kind, low ? ">=" : "<=",
+           boundText(low ? *o.lo : *o.hi), boundText(x));
+}
+
 }  // namespace
 
 std::string markOf(const std::string& file, const YAML::Node& node) {
@@ -78,88 +67,9 @@ std::string markOf(const std::string& file, const YAML::Node& node) {
   return file + ":" + std::to_string(m.line + 1);
 }
 
-bool parseBool(const std::string& s0, const std::string& where, const std::string& key) {
-  std::string s = trim(s0);
-  std::transform(s.begin(), s.end(), s.begin(), ::tolower);
-  if (s == "true" || s == "yes" || s == "on" || s == "1") return true;
-  if (s == "false" || s == "no" || s == "off" || s == "0") return false;
-  LT_THROW(ConfigError, "{}: key '{}': expected a bool (true or false), got '{}'", where, key, s0);
-}
-
-int64_t parseInt(const std::string& s0, const std::string& where, const std::string& key) {
-  std::string s = trim(s0);
-  int64_t v = 0;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec == std::errc() && p == s.data() + s.size() && !s.empty()) return v;
-  // Also accept exact integers written as 4e3 or 50000.0.
-  double d = 0;
-  auto [p2, ec2] = std::from_chars(s.data(), s.data() + s.size(), d);
-  if (ec2 == std::errc() && p2 == s.data() + s.size() && !s.empty() && std::floor(d) == d &&
-      std::fabs(d) < 9e18)
-    return int64_t(d);
-  LT_THROW(ConfigError, "{}: key '{}': expected an integer, got '{}'", where, key, s0);
-}
-
-double parseDouble(const std::string& s0, const std::string& where, const std::string& key) {
-  std::string s = trim(s0);
-  double d = 0;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), d);
-  if (ec == std::errc() && p == s.data() + s.size() && !s.empty() && std::isfinite(d)) return d;
-  LT_THROW(ConfigError, "{}: key '{}': expected a number, got '{}'", where, key, s0);
-}
-
-double parseCount(const std::string& s0, const std::string& where, const std::string& key) {
-  std::string s = trim(s0);
-  double mult = 1;
-  if (!s.empty()) {
-    char c = s.back();
-    if (c == 'k' || c == 'K') mult = 1e3;
-    else if (c == 'M' || c == 'm') mult = 1e6;
-    else if (c == 'G' || c == 'g' || c == 'B') mult = 1e9;
-    if (mult != 1) s.pop_back();
-  }
-  double d = 0;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), d);
-  if (ec == std::errc() && p == s.data() + s.size() && !s.empty() && std::isfinite(d) && d >= 0)
-    return d * mult;
-  LT_THROW(ConfigError, "{}: key '{}': expected a non-negative count such as 90000000, 90M or 3.5e6, got '{}'",
-           where, key, s0);
-}
-
-double parseDuration(const std::string& s0, const std::string& where, const std::string& key) {
-  std::string s = trim(s0);
-  double total = 0;
-  size_t i = 0;
-  bool any = false;
-  while (i < s.size()) {
-    size_t j = i;
-    while (j < s.size() && (std::isdigit(static_cast<unsigned char>(s[j])) || s[j] == '.')) ++j;
-    double v = 0;
-    auto [p, ec] = std::from_chars(s.data() + i, s.data() + j, v);
-    if (ec != std::errc() || p != s.data() + j || j == i) {
-      any = false;
-      break;
-    }
-    double unit = 1;
-    if (j < s.size()) {
-      char u = s[j++];
-      if (u == 's') unit = 1;
-      else if (u == 'm') unit = 60;
-      else if (u == 'h') unit = 3600;
-      else if (u == 'd') unit = 86400;
-      else {
-        any = false;
-        break;
-      }
-    }
-    total += v * unit;
-    any = true;
-    i = j;
-  }
-  LT_CHECK(any, ConfigError,
-           "{}: key '{}': expected a duration such as 3600, 90s, 45m, 2h or 1h30m, got '{}'", where,
-           key, s0);
-  return total;
+std::string valueName(const std::string& where, const std::string& key) {
+  if (!where.empty() && where[0] == '-') return where;  // a flag names itself
+  return where + ": key '" + key + "'";
 }
 
 Option& OptionTable::add(const std::string& group, const std::string& name, Binding field,
@@ -171,19 +81,31 @@ Option& OptionTable::add(const std::string& group, const std::string& name, Bind
   o.group = group;
   o.target = std::move(field);
   o.allowed = std::move(allowed);
+  o.defaultText = valueText(o);
   index_[name] = options_.size();
   options_.push_back(std::move(o));
   return options_.back();
 }
 
-const Option* OptionTable::find(const std::string& name) const {
-  auto it = index_.find(name);
-  return it == index_.end() ? nullptr : &options_[it->second];
+namespace {
+
+// The option and alias a spelling names: "beam-size" or "beam" (long, without "--"), "-b".
+template <class Options>
+auto resolve(Options& options, const std::map<std::string, size_t>& index, const std::string& name)
+    -> std::pair<decltype(&options[0]), const Alias*> {
+  auto it = index.find(name);
+  if (it != index.end()) return {&options[it->second], nullptr};
+  const std::string asLong = "--" + name;
+  for (auto& o : options)
+    for (const Alias& a : o.aliases)
+      if (a.spelling == name || a.spelling == asLong) return {&o, &a};
+  return {nullptr, nullptr};
 }
-Option* OptionTable::find(const std::string& name) {
-  auto it = index_.find(name);
-  return it == index_.end() ? nullptr : &options_[it->second];
-}
+
+}  // namespace
+
+const Option* OptionTable::find(const std::string& name) const { return resolve(options_, index_, name).first; }
+Option* OptionTable::find(const std::string& name) { return resolve(options_, index_, name).first; }
 bool OptionTable::isSet(const std::string& name) const {
   const Option* o = find(name);
   return o && o->set;
@@ -203,19 +125,21 @@ std::string OptionTable::suggest(const std::string& unknown) const {
 }
 
 void OptionTable::applyNode(Option& opt, const YAML::Node& v, const std::string& where) {
-  const std::string& key = opt.name;
-  auto needScalar = [&](const char* what) {
-    LT_CHECK(v.IsScalar(), ConfigError, "{}: key '{}': expected {}, got {}", where, key, what,
-             nodeKind(v));
+  const std::string what = valueName(where, opt.name);
+  auto needScalar = [&](const char* kind) {
+    LT_CHECK(v.IsScalar(), ConfigError, "{}: expected {}, got {}", what, kind, nodeKind(v));
   };
-  auto listItems = [&](const char* what) {
+  auto listItems = [&](const char* kind) {
     std::vector<std::string> items;
     if (v.IsSequence()) {
       for (const auto& e : v) {
-        LT_CHECK(e.IsScalar(), ConfigError, "{}: key '{}': expected {}, got a nested {}", where, key,
-                 what, e.IsMap() ? "map" : "list");
+        LT_CHECK(e.IsScalar(), ConfigError, "{}: expected {}, got a nested {}", what, kind,
+                 e.IsMap() ? "map" : "list");
         items.push_back(e.Scalar());
       }
+    } else if (v.IsScalar() && std::holds_alternative<std::vector<std::string>*>(opt.target) &&
+               opt.allowed.empty()) {
+      items.push_back(v.Scalar());  // one file name, spaces and commas included
     } else if (v.IsScalar()) {
       // "0.9,0.98" or "0.9 0.98" or a single value
       std::string s = v.Scalar();
@@ -223,9 +147,24 @@ void OptionTable::applyNode(Option& opt, const YAML::Node& v, const std::string&
       std::istringstream is(s);
       for (std::string t; is >> t;) items.push_back(t);
     } else if (!v.IsNull()) {
-      LT_THROW(ConfigError, "{}: key '{}': expected {}, got {}", where, key, what, nodeKind(v));
+      LT_THROW(ConfigError, "{}: expected {}, got {}", what, kind, nodeKind(v));
     }
     return items;
+  };
+  auto checkAllowed = [&](const std::string& s) {
+    if (!opt.allowed.empty())
+      LT_CHECK(std::find(opt.allowed.begin(), opt.allowed.end(), s) != opt.allowed.end(), ConfigError,
+               "{}: '{}' is not allowed (allowed values: {})", what, s, joinAllowed(opt.allowed));
+  };
+  auto integer = [&](const std::string& s) {
+    int64_t x = parseInt(s, what);
+    checkRange(opt, double(x), what, "an integer");
+    return x;
+  };
+  auto number = [&](const std::string& s) {
+    double x = opt.duration ? parseDuration(s, what) : parseDouble(s, what);
+    checkRange(opt, x, what, opt.duration ? "a duration" : "a number");
+    return x;
   };
 
   std::visit(
@@ -233,51 +172,45 @@ void OptionTable::applyNode(Option& opt, const YAML::Node& v, const std::string&
         using T = std::decay_t<decltype(t)>;
         if constexpr (std::is_same_v<T, bool*>) {
           needScalar("a bool (true or false)");
-          *t = parseBool(v.Scalar(), where, key);
+          *t = parseBool(v.Scalar(), what);
         } else if constexpr (std::is_same_v<T, int*>) {
           needScalar("an integer");
-          int64_t x = parseInt(v.Scalar(), where, key);
-          LT_CHECK(x >= INT32_MIN && x <= INT32_MAX, ConfigError, "{}: key '{}': {} is out of range",
-                   where, key, x);
+          int64_t x = integer(v.Scalar());
+          LT_CHECK(x >= INT32_MIN && x <= INT32_MAX, ConfigError, "{}: {} is out of range", what, x);
           *t = int(x);
         } else if constexpr (std::is_same_v<T, int64_t*>) {
           needScalar("an integer");
-          *t = parseInt(v.Scalar(), where, key);
+          *t = integer(v.Scalar());
         } else if constexpr (std::is_same_v<T, uint64_t*>) {
           needScalar("a non-negative integer");
-          int64_t x = parseInt(v.Scalar(), where, key);
-          LT_CHECK(x >= 0, ConfigError, "{}: key '{}': expected a non-negative integer, got {}", where,
-                   key, x);
+          int64_t x = integer(v.Scalar());
+          LT_CHECK(x >= 0, ConfigError, "{}: expected a non-negative integer, got {}", what, x);
           *t = uint64_t(x);
         } else if constexpr (std::is_same_v<T, float*> || std::is_same_v<T, double*>) {
           needScalar(opt.duration ? "a duration" : "a number");
-          double x = opt.duration ? parseDuration(v.Scalar(), where, key)
-                                  : parseDouble(v.Scalar(), where, key);
-          *t = static_cast<std::remove_pointer_t<T>>(x);
+          *t = static_cast<std::remove_pointer_t<T>>(number(v.Scalar()));
+        } else if constexpr (std::is_same_v<T, std::optional<double>*>) {
+          if (v.IsNull()) {  // "key: ~" (as --dump-config writes an unset value): unset
+            t->reset();
+          } else {
+            needScalar("a number");
+            *t = number(v.Scalar());
+          }
         } else if constexpr (std::is_same_v<T, std::string*>) {
           needScalar(opt.allowed.empty() ? "a string" : "one of the allowed values");
-          const std::string s = v.Scalar();
-          if (!opt.allowed.empty())
-            LT_CHECK(std::find(opt.allowed.begin(), opt.allowed.end(), s) != opt.allowed.end(),
-                     ConfigError, "{}: key '{}': '{}' is not allowed (allowed values: {})", where, key,
-                     s, joinAllowed(opt.allowed));
-          *t = s;
+          checkAllowed(v.Scalar());
+          *t = v.Scalar();
         } else if constexpr (std::is_same_v<T, std::vector<int>*>) {
           std::vector<int> out;
-          for (const auto& s : listItems("a list of integers"))
-            out.push_back(int(parseInt(s, where, key)));
+          for (const auto& s : listItems("a list of integers")) out.push_back(int(integer(s)));
           *t = out;
         } else if constexpr (std::is_same_v<T, std::vector<double>*>) {
           std::vector<double> out;
-          for (const auto& s : listItems("a list of numbers")) out.push_back(parseDouble(s, where, key));
+          for (const auto& s : listItems("a list of numbers")) out.push_back(number(s));
           *t = out;
         } else if constexpr (std::is_same_v<T, std::vector<std::string>*>) {
           auto items = listItems("a list of strings");
-          if (!opt.allowed.empty())
-            for (const auto& s : items)
-              LT_CHECK(std::find(opt.allowed.begin(), opt.allowed.end(), s) != opt.allowed.end(),
-                       ConfigError, "{}: key '{}': '{}' is not allowed (allowed values: {})", where,
-                       key, s, joinAllowed(opt.allowed));
+          for (const auto& s : items) checkAllowed(s);
           *t = items;
         } else if constexpr (std::is_same_v<T, YAML::Node*>) {
           *t = YAML::Clone(v);
@@ -291,19 +224,31 @@ void OptionTable::applyNode(Option& opt, const YAML::Node& v, const std::string&
 }
 
 void OptionTable::applyYaml(const YAML::Node& root, const std::string& file) {
-  if (!root || root.IsNull()) return;  // empty file
+  LT_CHECK(root && !root.IsNull() && !(root.IsMap() && root.size() == 0), ConfigError,
+           "{}: the config file has no keys (it is empty or all comments); give a file of "
+           "'key: value' lines",
+           file);
   LT_CHECK(root.IsMap(), ConfigError, "{}: a config file must be a map of 'key: value' lines, got {}",
            markOf(file, root), nodeKind(root));
   for (auto it = root.begin(); it != root.end(); ++it) {
     const std::string key = it->first.Scalar();
-    Option* opt = find(key);
-    if (!opt || !opt->yaml) {
+    auto [opt, alias] = resolve(options_, index_, key);
+    if (!opt || !opt->yaml || (alias && alias->spelling.rfind("--", 0) != 0)) {
       std::string s = suggest(key);
       LT_THROW(ConfigError, "{}: unknown key '{}'{}", markOf(file, it->first), key,
                s.empty() ? std::string(" (see --help for the keys)")
                          : " (did you mean '" + s + "'?)");
     }
-    applyNode(*opt, it->second, markOf(file, it->second.IsNull() ? it->first : it->second));
+    const std::string where = markOf(file, it->second.IsNull() ? it->first : it->second);
+    if (alias && alias->value) {
+      // A value alias as a key ("int8: true"): true applies the alias' value.
+      LT_CHECK(it->second.IsScalar() && parseBool(it->second.Scalar(), valueName(where, key)),
+               ConfigError, "{}: key '{}' stands for '{}: {}'; write that instead", where, key,
+               opt->name, *alias->value);
+      applyNode(*opt, YAML::Node(*alias->value), where);
+      continue;
+    }
+    applyNode(*opt, it->second, where);
   }
 }
 
@@ -323,13 +268,21 @@ void OptionTable::applyYamlFile(const std::string& path) {
 }
 
 void OptionTable::applyFlag(const std::string& name, const std::vector<std::string>& values) {
-  Option* opt = find(name);
+  auto [opt, alias] = resolve(options_, index_, name);
+  const std::string typed = name.rfind("-", 0) == 0 ? name : "--" + name;
   if (!opt) {
     std::string s = suggest(name);
-    LT_THROW(ConfigError, "unknown option --{}{}", name,
+    LT_THROW(ConfigError, "unknown option {}{}", typed,
              s.empty() ? std::string(" (see --help)") : " (did you mean --" + s + "?)");
   }
-  const std::string where = "--" + name;
+  // Messages name the flag as typed, and the option it stands for when that differs.
+  const std::string where = alias ? typed + " (--" + opt->name + ")" : typed;
+  if (alias && alias->value) {
+    LT_CHECK(values.empty(), ConfigError, "{} takes no value (it stands for --{} {})", typed, opt->name,
+             *alias->value);
+    applyNode(*opt, YAML::Node(*alias->value), where);
+    return;
+  }
   YAML::Node node;
   bool isList = std::holds_alternative<std::vector<int>*>(opt->target) ||
                 std::holds_alternative<std::vector<double>*>(opt->target) ||
@@ -340,8 +293,13 @@ void OptionTable::applyFlag(const std::string& name, const std::vector<std::stri
     node = YAML::Node("true");
   } else if (isList) {
     node = YAML::Node(YAML::NodeType::Sequence);
+    // File names and other free strings are taken whole (they may hold spaces and commas);
+    // numbers and allowed values may also be written "0.9,0.98" or "[0.9, 0.98]".
+    const bool verbatim = std::holds_alternative<std::vector<std::string>*>(opt->target) && opt->allowed.empty();
     for (const auto& v : values) {
-      if (!v.empty() && v.front() == '[') {
+      if (verbatim) {
+        node.push_back(YAML::Node(v));
+      } else if (!v.empty() && v.front() == '[') {
         try {
           for (const auto& e : YAML::Load(v)) node.push_back(e);
         } catch (const YAML::Exception& e) {
@@ -371,47 +329,9 @@ void OptionTable::applyFlag(const std::string& name, const std::vector<std::stri
   applyNode(*opt, node, where);
 }
 
-std::vector<std::string> OptionTable::parseCommandLine(int argc, const char* const* argv) {
-  struct Flag {
-    std::string name;
-    std::vector<std::string> values;
-  };
-  std::vector<Flag> flags;
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    LT_CHECK(a.size() > 2 && a.compare(0, 2, "--") == 0, ConfigError,
-             "unexpected argument '{}' (options are written --name value)", a);
-    Flag f;
-    size_t eq = a.find('=');
-    if (eq != std::string::npos) {
-      f.name = a.substr(2, eq - 2);
-      f.values.push_back(a.substr(eq + 1));
-    } else {
-      f.name = a.substr(2);
-      while (i + 1 < argc && std::string(argv[i + 1]).compare(0, 2, "--") != 0)
-        f.values.push_back(argv[++i]);
-    }
-    flags.push_back(std::move(f));
-  }
-  std::vector<std::string> seen;
-  // 1) config files, left to right
-  for (const auto& f : flags) {
-    if (f.name != "config") continue;
-    LT_CHECK(!f.values.empty(), ConfigError, "--config needs at least one file");
-    for (const auto& path : f.values) applyYamlFile(path);
-    if (Option* o = find("config")) {
-      if (auto* v = std::get_if<std::vector<std::string>*>(&o->target))
-        (*v)->insert((*v)->end(), f.values.begin(), f.values.end());
-      o->set = true;
-    }
-  }
-  // 2) flags in order
-  for (const auto& f : flags) {
-    seen.push_back(f.name);
-    if (f.name == "config") continue;
-    applyFlag(f.name, f.values);
-  }
-  return seen;
+void OptionTable::checkRequired() const {
+  for (const auto& o : options_)
+    LT_CHECK(!o.required || o.set, ConfigError, "--{} is required ({})", o.name, o.help);
 }
 
 std::string OptionTable::dumpYaml() const {
@@ -426,17 +346,23 @@ std::string OptionTable::dumpYaml() const {
       if (!custom.IsDefined()) continue;  // the binding has nothing to say (key left at its default)
     }
     if (o.group != group) {
+      if (!group.empty()) out << YAML::Newline;
       group = o.group;
-      out << YAML::Newline << YAML::Comment(group);
+      out << YAML::Comment(group);
     }
     out << YAML::Key << o.name << YAML::Value;
     std::visit(
         [&](auto&& t) {
           using T = std::decay_t<decltype(t)>;
           if constexpr (std::is_same_v<T, bool*>) out << (*t ? "true" : "false");
-          else if constexpr (std::is_same_v<T, float*> || std::is_same_v<T, double*>)
-            out << numberNode(double(*t));
-          else if constexpr (std::is_same_v<T, std::vector<double>*>) {
+          else if constexpr (std::is_same_v<T, float*>)
+            out << floatNode(*t);
+          else if constexpr (std::is_same_v<T, double*>)
+            out << numberNode(*t);
+          else if constexpr (std::is_same_v<T, std::optional<double>*>) {
+            if (*t) out << numberNode(**t);
+            else out << YAML::Null;
+          } else if constexpr (std::is_same_v<T, std::vector<double>*>) {
             out << YAML::Flow << YAML::BeginSeq;
             for (double x : *t) out << numberNode(x);
             out << YAML::EndSeq;
@@ -458,24 +384,6 @@ std::string OptionTable::dumpYaml() const {
   }
   out << YAML::EndMap;
   return std::string(out.c_str()) + "\n";
-}
-
-std::string OptionTable::helpText(const std::string& program, const std::string& intro) const {
-  std::ostringstream os;
-  os << "Usage: " << program << " [--config FILE...] [--option value...]\n" << intro << "\n";
-  std::string group;
-  for (const auto& o : options_) {
-    if (o.group != group) {
-      group = o.group;
-      os << "\n" << group << ":\n";
-    }
-    std::string lhs = "  --" + o.name + " <" + typeName(o) + ">";
-    os << lhs;
-    os << std::string(lhs.size() < 36 ? 36 - lhs.size() : 1, ' ') << o.help;
-    if (!o.allowed.empty()) os << " {" << joinAllowed(o.allowed) << "}";
-    os << "\n";
-  }
-  return os.str();
 }
 
 }  // namespace lt::cli

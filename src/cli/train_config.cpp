@@ -2,7 +2,9 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "cli/shared_keys.h"
 #include "common/error.h"
+#include "models/cost.h"
 
 namespace lt::cli {
 
@@ -41,20 +43,16 @@ std::string modelKeyHelp(const std::string& k) {
 
 }  // namespace
 
-TrainCommandLine::TrainCommandLine() {
-  auto& t = table_;
-  auto& o = cfg_.train;
+void bindTrainConfig(OptionTable& t, TrainConfig& cfg) {
+  auto& o = cfg.train;
   std::string g = "General";
-  t.add(g, "config", &cfg_.configFiles, "YAML config files, applied left to right").yaml = false;
-  t.add(g, "dump-config", &cfg_.dumpConfig, "print the effective config as YAML and exit").yaml = false;
-  t.add(g, "help", &cfg_.help, "print this help and exit").yaml = false;
-  t.add(g, "version", &cfg_.version, "print the version and exit").yaml = false;
-  t.add(g, "model", &o.model, "model file to write; the training state goes to <model>.state");
-  t.add(g, "seed", &o.seed, "random seed (initialisation, shuffling, dropout)");
-  t.add(g, "threads", &o.threads, "worker threads (0 = all cores)");
+  addShared(t, g, "model", &o.model).help = "model file to write; the training state goes to <model>.state";
+  addShared(t, g, "seed", &o.seed).help = "random seed (initialisation, shuffling, dropout)";
+  addShared(t, g, "threads", &o.threads);
   t.add(g, "resume", &o.resume, "continue from <model>.state when it exists");
   t.add(g, "average-last", &o.averageLast,
-        "average the last N numbered checkpoints <stem>.u<update><ext> of --model into <stem>.avg<N><ext> and exit");
+        "average the last N numbered checkpoints <stem>.u<update><ext> of --model into <stem>.avg<N><ext> and exit")
+      .range(0);
   t.add(g, "init-from", &o.initFrom,
         "start from this trained model file: its vocabularies and weights, the config's "
         "architecture (e.g. softmax attention swapped to t2r, fresh feature maps); refused when "
@@ -71,74 +69,79 @@ TrainCommandLine::TrainCommandLine() {
   t.add(g, "valid-tgt", &o.validTgt, "validation target text (reference)");
   t.add(g, "vocab", &o.vocab,
         "SentencePiece .model files: none (train one), one (joint) or two (source, target)");
-  t.add(g, "vocab-size", &o.vocabSize, "size of a vocabulary trained here");
+  addShared(t, g, "vocab-size", &o.vocabSize).help = "size of a vocabulary trained here";
   t.add(g, "vocab-type", &o.vocabType, "SentencePiece model type", {"unigram", "bpe"});
   t.add(g, "joint-vocab", &o.jointVocab, "train one vocabulary over both sides");
-  t.add(g, "vocab-sentences", &o.vocabSentences, "lines sampled for vocabulary training (0 = all)");
-  t.add(g, "max-length", &o.maxLength, "drop training pairs with a side longer than this (subwords)");
-  t.add(g, "max-tokens", &o.maxTokens, "batch size: sentences * max(src, tgt length) <= this");
-  t.add(g, "update-freq", &o.updateFreq, "batches accumulated into one update");
-  t.add(g, "sort-chunk", &o.sortChunk, "pairs length-sorted together before batching (0 = all)");
+  t.add(g, "vocab-sentences", &o.vocabSentences, "lines sampled for vocabulary training (0 = all)").range(0);
+  t.add(g, "max-length", &o.maxLength, "drop training pairs with a side longer than this (subwords)").range(1);
+  addShared(t, g, "max-tokens", &o.maxTokens).range(1).help =
+      "batch size: sentences * max(src, tgt length) <= this";
+  t.add(g, "update-freq", &o.updateFreq, "batches accumulated into one update").range(1);
+  t.add(g, "sort-chunk", &o.sortChunk, "pairs length-sorted together before batching (0 = all)").range(0);
 
   g = "Stopping";
-  t.add(g, "max-updates", &o.maxUpdates, "stop after N updates (0 = no limit)");
-  t.add(g, "max-epochs", &o.maxEpochs, "stop after N epochs (0 = no limit)");
+  t.add(g, "max-updates", &o.maxUpdates, "stop after N updates (0 = no limit)").range(0);
+  t.add(g, "max-epochs", &o.maxEpochs, "stop after N epochs (0 = no limit)").range(0);
   t.add(g, "time-limit", &o.timeLimitSeconds, "stop the training loop after this wall time (3600, 45m, 2h; 0 = none)")
+      .range(0)
       .duration = true;
   t.add(g, "early-stopping", &o.earlyStopping,
-        "stop after N validations without improvement of early-stopping-metric (0 = never)");
+        "stop after N validations without improvement of early-stopping-metric (0 = never)")
+      .range(0);
 
   g = "Optimizer";
-  t.add(g, "lr", &o.lr, "peak learning rate");
+  t.add(g, "lr", &o.lr, "peak learning rate (> 0)");
   t.add(g, "lr-schedule", &o.lrSchedule, "learning-rate schedule after linear warm-up",
         {"inverse-sqrt", "cosine", "constant"});
-  t.add(g, "warmup-updates", &o.warmupUpdates, "linear warm-up length");
-  t.add(g, "warmup-init-lr", &o.warmupInitLr, "learning rate at update 0");
-  t.add(g, "min-lr", &o.minLr, "cosine: the floor the rate decays to");
+  t.add(g, "warmup-updates", &o.warmupUpdates, "linear warm-up length").range(0);
+  t.add(g, "warmup-init-lr", &o.warmupInitLr, "learning rate at update 0").range(0);
+  t.add(g, "min-lr", &o.minLr, "cosine: the floor the rate decays to").range(0);
   t.add(g, "lr-period-updates", &o.lrPeriodUpdates,
-        "cosine: period in updates (0 = max-updates - warmup-updates)");
-  t.add(g, "adam-betas", &o.adamBetas, "Adam beta1 beta2");
-  t.add(g, "adam-eps", &o.adamEps, "Adam epsilon");
-  t.add(g, "weight-decay", &o.weightDecay, "weight decay");
+        "cosine: period in updates (0 = max-updates - warmup-updates)")
+      .range(0);
+  t.add(g, "adam-betas", &o.adamBetas, "Adam beta1 beta2, each in [0, 1)");
+  t.add(g, "adam-eps", &o.adamEps, "Adam epsilon (> 0)");
+  t.add(g, "weight-decay", &o.weightDecay, "weight decay").range(0);
   t.add(g, "weight-decay-mode", &o.weightDecayMode,
         "decoupled = fairseq's Adam (p -= wd*lr*p); l2 = wd*p added to the gradient",
         {"decoupled", "l2"});
-  t.add(g, "label-smoothing", &o.labelSmoothing, "label smoothing epsilon");
-  t.add(g, "clip-norm", &o.clipNorm, "clip the gradient L2 norm to this (0 = off)");
+  t.add(g, "label-smoothing", &o.labelSmoothing, "label smoothing epsilon, in [0, 1)").range(0);
+  t.add(g, "clip-norm", &o.clipNorm, "clip the gradient L2 norm to this (0 = off)").range(0);
 
   g = "Validation and checkpoints";
-  t.add(g, "valid-freq", &o.validFreq, "validate and checkpoint every N updates (0 = epoch ends)");
-  t.add(g, "save-freq", &o.saveFreq, "also checkpoint every N updates (0 = only at validation)");
+  t.add(g, "valid-freq", &o.validFreq, "validate and checkpoint every N updates (0 = epoch ends)").range(0);
+  t.add(g, "save-freq", &o.saveFreq, "also checkpoint every N updates (0 = only at validation)").range(0);
   t.add(g, "valid-metrics", &o.validMetrics, "metrics computed at validation",
         {"ce-mean-words", "perplexity", "bleu"});
   t.add(g, "early-stopping-metric", &o.earlyStoppingMetric,
         "metric for the best checkpoint and early stopping", {"ce-mean-words", "perplexity", "bleu"});
   t.add(g, "valid-max-sentences", &o.validMaxSentences,
-        "decode at most N validation sentences for BLEU (0 = all)");
+        "decode at most N validation sentences for BLEU (0 = all)")
+      .range(0);
   t.add(g, "valid-decode", &o.validDecode, "decoding for validation BLEU", {"greedy", "beam"});
-  t.add(g, "beam-size", &o.beamSize, "beam size when valid-decode is beam");
-  t.add(g, "length-penalty", &o.lengthPenalty, "beam length penalty (fairseq lenpen)");
-  t.add(g, "keep-last", &o.keepLast, "numbered checkpoints <model>.u<N> kept (0 = none)");
+  addShared(t, g, "beam-size", &o.beamSize).help = "beam size when valid-decode is beam";
+  addShared(t, g, "length-penalty", &o.lengthPenalty);
+  t.add(g, "keep-last", &o.keepLast, "numbered checkpoints <model>.u<N> kept (0 = none)").range(0);
   t.add(g, "keep-best", &o.keepBest, "keep <model>.best for the early-stopping metric");
 
   g = "Logging";
   t.add(g, "log-file", &o.logFile, "also write the log to this file");
-  t.add(g, "log-freq", &o.logFreq, "log a line every N updates");
+  t.add(g, "log-freq", &o.logFreq, "log a line every N updates").range(0);
   t.add(g, "log-level", &o.logLevel, "log level", {"trace", "debug", "info", "warn", "error"});
-  t.add(g, "profile", &o.profile,
-        "time every op of the training updates (forward by tape order, backward per node) and "
-        "log the table at every validation and at the end");
+  addShared(t, g, "profile", &o.profile).help =
+      "time every op of the training updates (forward by tape order, backward per node) and "
+      "log the table at every validation and at the end";
   t.add(g, "progress", &o.progress, "progress display: bar on a terminal, else lines",
         {"auto", "bar", "lines"});
 
   g = "Model";
   for (const std::string& key : models::modelConfigKeys()) {
     CustomBinding b;
-    b.set = [this, key](const YAML::Node& v, const std::string& where) {
-      models::setModelConfigKey(cfg_.model, key, v, where);
+    b.set = [&cfg, key](const YAML::Node& v, const std::string& where) {
+      models::setModelConfigKey(cfg.model, key, v, where);
     };
-    b.get = [this, key]() {
-      YAML::Node all = YAML::Load(models::toYaml(cfg_.model));
+    b.get = [&cfg, key]() {
+      YAML::Node all = YAML::Load(models::toYaml(cfg.model));
       // Keys toYaml() leaves out stay out of the dump (an undefined node).
       if (!all[key]) return YAML::Node(YAML::NodeType::Undefined);
       return YAML::Node(all[key]);
@@ -151,14 +154,16 @@ TrainCommandLine::TrainCommandLine() {
   }
 }
 
+TrainCommandLine::TrainCommandLine() { bindTrainConfig(table_, cfg_); }
+
 void TrainCommandLine::parse(int argc, const char* const* argv) {
   table_.parseCommandLine(argc, argv);
 }
 
-std::string TrainCommandLine::helpText() const {
-  return table_.helpText("lt-train",
-                         "Trains an encoder-decoder translation model. Every option is also a "
-                         "YAML key of the --config files.");
+models::ModelConfig loadModelConfig(const std::string& path) {
+  TrainCommandLine cl;
+  cl.table().applyYamlFile(path);
+  return cl.config().model;
 }
 
 void validateTrainOptions(const train::TrainOptions& o) {
@@ -169,38 +174,27 @@ void validateTrainOptions(const train::TrainOptions& o) {
            "--valid-src and --valid-tgt must be given together");
   LT_CHECK(o.vocab.size() <= 2, ConfigError, "--vocab takes one (joint) or two (source, target) files, got {}",
            o.vocab.size());
-  LT_CHECK(o.vocabSize >= 8, ConfigError, "--vocab-size must be >= 8, got {}", o.vocabSize);
-  LT_CHECK(o.maxTokens > 0, ConfigError, "--max-tokens must be > 0, got {}", o.maxTokens);
-  LT_CHECK(o.updateFreq >= 1, ConfigError, "--update-freq must be >= 1, got {}", o.updateFreq);
-  LT_CHECK(o.maxLength >= 1, ConfigError, "--max-length must be >= 1, got {}", o.maxLength);
-  LT_CHECK(o.maxUpdates >= 0 && o.maxEpochs >= 0 && o.timeLimitSeconds >= 0, ConfigError,
-           "--max-updates, --max-epochs and --time-limit must be >= 0");
   LT_CHECK(o.lr > 0, ConfigError, "--lr must be > 0, got {}", o.lr);
-  LT_CHECK(o.warmupUpdates >= 0, ConfigError, "--warmup-updates must be >= 0, got {}", o.warmupUpdates);
-  LT_CHECK(o.warmupInitLr >= 0, ConfigError, "--warmup-init-lr must be >= 0, got {}", o.warmupInitLr);
   LT_CHECK(o.adamBetas.size() == 2, ConfigError, "--adam-betas takes two numbers (beta1 beta2), got {}",
            o.adamBetas.size());
   for (double b : o.adamBetas)
     LT_CHECK(b >= 0 && b < 1, ConfigError, "--adam-betas: each beta must be in [0, 1), got {}", b);
   LT_CHECK(o.adamEps > 0, ConfigError, "--adam-eps must be > 0, got {}", o.adamEps);
-  LT_CHECK(o.weightDecay >= 0, ConfigError, "--weight-decay must be >= 0, got {}", o.weightDecay);
-  LT_CHECK(o.labelSmoothing >= 0 && o.labelSmoothing < 1, ConfigError,
-           "--label-smoothing must be in [0, 1), got {}", o.labelSmoothing);
-  LT_CHECK(o.clipNorm >= 0, ConfigError, "--clip-norm must be >= 0, got {}", o.clipNorm);
+  LT_CHECK(o.labelSmoothing < 1, ConfigError, "--label-smoothing must be in [0, 1), got {}", o.labelSmoothing);
   LT_CHECK(o.lrSchedule != "cosine" || o.lrPeriodUpdates > 0 || o.maxUpdates > o.warmupUpdates,
            ConfigError,
            "--lr-schedule cosine needs --lr-period-updates or --max-updates > --warmup-updates");
-  LT_CHECK(o.validFreq >= 0 && o.saveFreq >= 0 && o.logFreq >= 0, ConfigError,
-           "--valid-freq, --save-freq and --log-freq must be >= 0");
-  LT_CHECK(o.beamSize >= 1, ConfigError, "--beam-size must be >= 1, got {}", o.beamSize);
-  LT_CHECK(o.keepLast >= 0, ConfigError, "--keep-last must be >= 0, got {}", o.keepLast);
   LT_CHECK(!o.model.empty(), ConfigError, "--model must name a file");
 }
 
-void TrainCommandLine::validate() const {
-  validateTrainOptions(cfg_.train);
-  if (cfg_.train.averageLast > 0) return;
-  models::validate(cfg_.model);
+void validateTrainConfig(const TrainConfig& cfg) {
+  validateTrainOptions(cfg.train);
+  if (cfg.train.averageLast > 0) return;
+  models::validate(cfg.model);
+  // Before the vocabulary is trained (the bound without the vocabularies).
+  if (!cfg.model.budget.active()) models::checkModelFitsInMemory(cfg.model);
 }
+
+void TrainCommandLine::validate() const { validateTrainConfig(cfg_); }
 
 }  // namespace lt::cli

@@ -1,7 +1,8 @@
 // lt-train's configuration: the training options (train/train_options.h) and
 // the model architecture (models/model_config.h), declared once in an
 // OptionTable (option_table.h) whose names are both the long flags and the
-// YAML keys. Precedence: defaults < --config files (left to right) < flags.
+// YAML keys. Precedence: defaults < --config files (left to right) < flags; a
+// resumed run takes the architecture from its model file.
 #pragma once
 #include <string>
 #include <vector>
@@ -15,12 +16,15 @@ namespace lt::cli {
 struct TrainConfig {
   train::TrainOptions train;
   models::ModelConfig model;
-  std::vector<std::string> configFiles;
-  bool dumpConfig = false;
-  bool help = false;
-  bool version = false;
 };
 
+// Declares lt-train's keys in `table`, bound to `cfg`: the training options and the model
+// keys (models::modelConfigKeys(), set through models::setModelConfigKey).
+void bindTrainConfig(OptionTable& table, TrainConfig& cfg);
+// Cross-option checks (ConfigError naming the options); ranges are the table's.
+void validateTrainConfig(const TrainConfig& cfg);
+
+// A TrainConfig with its own table (tests, and reading lt-train configs elsewhere).
 class TrainCommandLine {
 public:
   TrainCommandLine();  // declares every option, bound to config()
@@ -38,12 +42,15 @@ public:
   const OptionTable& table() const { return table_; }
   OptionTable& table() { return table_; }
   std::string dumpYaml() const { return table_.dumpYaml(); }
-  std::string helpText() const;
 
 private:
   TrainConfig cfg_;
   OptionTable table_;
 };
+
+// The model keys of an lt-train config file (its training keys are read and dropped; any
+// other key is a ConfigError naming file:line), e.g. for lt-eval cost --model-config.
+models::ModelConfig loadModelConfig(const std::string& path);
 
 // Checks of the training options alone (used by validate()).
 void validateTrainOptions(const train::TrainOptions& o);

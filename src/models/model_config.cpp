@@ -8,6 +8,7 @@
 #include <numeric>
 
 #include "common/error.h"
+#include "common/parse.h"
 
 namespace lt::models {
 
@@ -458,28 +459,17 @@ const std::vector<std::string>& modelConfigKeys() {
   return k;
 }
 
-int64_t parseCount(const std::string& text, const std::string& what) {
-  std::string t = text;
-  while (!t.empty() && std::isspace(static_cast<unsigned char>(t.back()))) t.pop_back();
-  double mult = 1;
-  if (!t.empty()) {
-    char c = char(std::toupper(static_cast<unsigned char>(t.back())));
-    if (c == 'K') mult = 1e3;
-    if (c == 'M') mult = 1e6;
-    if (c == 'G' || c == 'B') mult = 1e9;
-    if (mult != 1) t.pop_back();
-  }
-  size_t used = 0;
-  double v = -1;
-  try {
-    v = std::stod(t, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  LT_CHECK(used == t.size() && !t.empty() && v > 0, ConfigError,
-           "{}: expects a positive count like 500M, 2.5M, 64k or 12345, got '{}'", what, text);
-  return int64_t(std::llround(v * mult));
+namespace {
+
+// A budget count ("500M", "2.5M", "64k", "12345"; common/parse.h) that must be positive.
+int64_t budgetCount(const std::string& text, const std::string& what) {
+  double v = parseCount(text, what);
+  LT_CHECK(v > 0, ConfigError, "{}: expected a positive count like 500M, 2.5M, 64k or 12345, got '{}'",
+           what, text);
+  return int64_t(std::llround(v));
 }
+
+}  // namespace
 
 bool setModelConfigKey(ModelConfig& c, const std::string& key, const YAML::Node& v,
                        const std::string& where0) {
@@ -512,8 +502,8 @@ bool setModelConfigKey(ModelConfig& c, const std::string& key, const YAML::Node&
       std::string k = kv.first.as<std::string>();
       std::string w = at(where, kv.first);
       LT_CHECK(kv.second.IsScalar(), ConfigError, "{}: key 'budget {}' expects a count", w, k);
-      if (k == "mult-adds") c.budget.multAdds = parseCount(kv.second.Scalar(), w + ": budget mult-adds");
-      else if (k == "params") c.budget.params = parseCount(kv.second.Scalar(), w + ": budget params");
+      if (k == "mult-adds") c.budget.multAdds = budgetCount(kv.second.Scalar(), w + ": budget mult-adds");
+      else if (k == "params") c.budget.params = budgetCount(kv.second.Scalar(), w + ": budget params");
       else LT_THROW(ConfigError, "{}: unknown key '{}' in budget (allowed: mult-adds, params)", w, k);
     }
   } else {

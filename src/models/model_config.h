@@ -134,9 +134,6 @@ std::string toYaml(const ModelConfig& cfg);
 ModelConfig resolveModelConfig(const ModelConfig& cfg);
 inline void validate(const ModelConfig& cfg) { (void)resolveModelConfig(cfg); }
 
-// "500M", "1.2G", "64k", "12345" -> number (ConfigError naming `what` otherwise).
-int64_t parseCount(const std::string& text, const std::string& what);
-
 bool operator==(const BranchConfig& a, const BranchConfig& b);
 bool operator==(const BlockConfig& a, const BlockConfig& b);  // ignores preset
 bool operator==(const ModelConfig& a, const ModelConfig& b);

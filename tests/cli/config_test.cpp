@@ -132,7 +132,7 @@ TEST_CASE("config errors name file, line, key and what is expected") {
   CHECK(errorOf({"--lrr", "3"}) == "unknown option --lrr (did you mean --lr?)");
   CHECK(errorOf({"--lr", "1", "2"}) == "--lr takes one value, got 2");
   CHECK(errorOf({"--pre-norm", "maybe"}).find("pre-norm") != std::string::npos);
-  CHECK(errorOf({"--keep-best", "maybe"}) == "--keep-best: key 'keep-best': expected a bool (true or false), got 'maybe'");
+  CHECK(errorOf({"--keep-best", "maybe"}) == "--keep-best: expected a bool (true or false), got 'maybe'");
   CHECK(errorOf({"--time-limit", "soon"}).find("expected a duration") != std::string::npos);
   CHECK(errorOf({"stray"}).find("unexpected argument 'stray'") == 0);
 }

@@ -196,7 +196,7 @@ class Ct2Side:
 
 def lt_translate(model, inp, out, beam, max_len, n_best=1):
     run([LT_TRANSLATE, "--model", model, "--input", inp, "--output", out, "--beam-size", str(beam),
-         "--n-best", str(n_best), "--length-penalty", "fairseq", "--lenpen", "1",
+         "--n-best", str(n_best), "--length-penalty-type", "fairseq", "--length-penalty", "1",
          "--max-length-a", "0", "--max-length-b", str(max_len), "--threads", str(THREADS), "--quiet"],
         f"lt-translate beam {beam} max {max_len}")
     if n_best == 1:

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "common/error.h"
+#include "common/parse.h"
 #include "models/model_config.h"
 
 using namespace lt;
@@ -72,8 +73,10 @@ TEST_CASE("config: explicit branches, budget counts, round trip through YAML") {
   CHECK(c.dropout == 0.25f);
   ModelConfig back = resolveModelConfig(parseModelConfig(toYaml(c), "round-trip"));
   CHECK(back == c);
-  CHECK(parseCount("1.5k", "x") == 1500);
-  CHECK(has(configError([] { parseCount("12Q", "budget"); }), "12Q"));
+  CHECK(lt::parseCount("1.5k", "x") == 1500);
+  CHECK(lt::parseCount("2b", "x") == 2e9);
+  CHECK(has(configError([] { lt::parseCount("12Q", "budget"); }), "12Q"));
+  CHECK(has(configError([] { parseModelConfig("budget: {params: 0}\n", "b.yml"); }), "positive count"));
 }
 
 TEST_CASE("config: errors name the key, the line and the allowed values") {

@@ -118,7 +118,7 @@ def test_paper_rows():
     cfgs = [os.path.join(SRC, "configs", c) for c in list(ROWS) + LIGHTCONV]
     args = ["cost", "--format", "json"]
     for c in cfgs:
-        args += ["--config", c]
+        args += ["--model-config", c]
     out = json.loads(run(*args).stdout)
     check("paper convention" in out["caption"] and "length 30" in out["caption"], "caption states the convention")
     rows = out["rows"]
@@ -157,7 +157,7 @@ def test_paper_rows():
 def test_formats(tmp):
     cfg = [os.path.join(SRC, "configs", c) for c in ("iwslt14-de-en/transformer-d128.yml",
                                                      "wmt14-en-de/lite-embed200.yml")]
-    base = ["cost", "--config", cfg[0], "--config", cfg[1]]
+    base = ["cost", "--model-config", cfg[0], "--model-config", cfg[1]]
     js = json.loads(run(*base, "--format", "json").stdout)["rows"]
     rows = list(csv.DictReader(io.StringIO(run(*base, "--format", "csv").stdout)))
     check(len(rows) == 2, "csv: two rows")
@@ -172,23 +172,23 @@ def test_formats(tmp):
     check(all(l.count("|") == table[0].count("|") for l in table), "markdown: same column count")
     check("| 2.84M | 63.13M |" in table[2], f"markdown row: {table[2]}")
     # --seq-len changes the convention's lengths (and the caption).
-    js20 = json.loads(run("cost", "--config", cfg[0], "--format", "json", "--seq-len", "20").stdout)
+    js20 = json.loads(run("cost", "--model-config", cfg[0], "--format", "json", "--seq-len", "20").stdout)
     check(js20["rows"][0]["mult_adds"] == tf_macs(128, 256, N=20, T=20), "--seq-len 20")
     check("length 20" in js20["caption"], "caption follows --seq-len")
     # --vocab-size only moves vocabulary terms.
-    jv = json.loads(run("cost", "--config", cfg[0], "--format", "json", "--vocab-size", "1000").stdout)["rows"][0]
+    jv = json.loads(run("cost", "--model-config", cfg[0], "--format", "json", "--vocab-size", "1000").stdout)["rows"][0]
     check(jv["params"] == tf_params(128, 256, v_out=1000) and jv["mult_adds"] == js[0]["mult_adds"], "--vocab-size")
 
 
 def test_measure():
     tiny = os.path.join(SRC, "configs", "tiny.yml")
-    out = json.loads(run("cost", "--config", tiny, "--format", "json", "--measure", "--seq-len", "8",
+    out = json.loads(run("cost", "--model-config", tiny, "--format", "json", "--measure", "--seq-len", "8",
                          "--measure-sentences", "3", "--measure-batch", "4", "--threads", "1",
                          "--beam", "2").stdout)["rows"][0]
     m = out["measure"]
     check(m is not None and m["latency_ms"] > 0 and m["sentences_per_second"] > 0, f"measure positive: {m}")
     check(m["threads"] == 1 and m["batch"] == 4 and m["beam"] == 2, f"measure settings: {m}")
-    md = run("cost", "--config", tiny, "--measure", "--seq-len", "8", "--measure-sentences", "2",
+    md = run("cost", "--model-config", tiny, "--measure", "--seq-len", "8", "--measure-sentences", "2",
              "--measure-batch", "2", "--beam", "1").stdout
     check("latency/sentence" in md and " ms |" in md, "markdown shows latency")
 
@@ -196,7 +196,7 @@ def test_measure():
 def test_results_and_plot(tmp):
     res = os.path.join(tmp, "results.jsonl")
     cfgs = [os.path.join(SRC, "configs", "iwslt14-de-en", c) for c in ("transformer-d128.yml", "lite-embed160.yml")]
-    run("cost", "--config", cfgs[0], "--config", cfgs[1], "--append-results", res, "--format", "csv")
+    run("cost", "--model-config", cfgs[0], "--model-config", cfgs[1], "--append-results", res, "--format", "csv")
     hyp, ref = os.path.join(tmp, "hyp.txt"), os.path.join(tmp, "ref.txt")
     with open(hyp, "w") as f:
         f.write("the cat sat on the mat\nhello world\n")
@@ -204,7 +204,7 @@ def test_results_and_plot(tmp):
         f.write("the cat sat on a mat\nhello world\n")
     for i, c in enumerate(cfgs):
         run("bleu", "--hyp", hyp, "--ref", ref, "--paper", "--append-results", res, "--name", f"run{i}",
-            "--config", c, "--test-set", "toy")
+            "--model-config", c, "--test-set", "toy")
     recs = [json.loads(l) for l in open(res)]
     check(len(recs) == 4, f"results lines: {len(recs)}")
     check(recs[0]["bleu"] is None and recs[0]["mult_adds"] == tf_macs(128, 256), "cost record")
@@ -257,14 +257,34 @@ def test_bad_inputs(tmp):
         check(p.returncode != 0 and len(lines) == 1 and needle in p.stderr,
               f"{args}: expected a one-line error naming {needle!r}, got {p.returncode} {p.stderr!r}")
 
-    one_line_error(["cost", "--config", "/nonexistent/x.yml"], "/nonexistent/x.yml")
-    one_line_error(["cost", "--config", os.path.join(SRC, "configs", "tiny.yml"), "--format", "xml"], "xml")
-    one_line_error(["cost"], "--config")
+    one_line_error(["cost", "--model-config", "/nonexistent/x.yml"], "/nonexistent/x.yml")
+    one_line_error(["cost", "--model-config", os.path.join(SRC, "configs", "tiny.yml"), "--format", "xml"], "xml")
+    one_line_error(["cost"], "--model-config")
     one_line_error(["cost", "--model", "/nonexistent/m.lt"], "/nonexistent/m.lt")
     bad = os.path.join(tmp, "bad.yml")
     with open(bad, "w") as f:
         f.write("model-dim: 64\nnot-a-key: 3\n")
-    one_line_error(["cost", "--config", bad], "not-a-key")
+    one_line_error(["cost", "--model-config", bad], "not-a-key")
+    # A model far beyond this machine's memory: refused before anything is allocated (issue
+    # 21 defect 7: it used to end in "std::bad_alloc"), exit 2, naming the key and the size.
+    huge = os.path.join(tmp, "huge.yml")
+    with open(huge, "w") as f:
+        f.write("model-dim: 1000000\nffn-dim: 4000000\n")
+    p = run("cost", "--model-config", huge, ok=False)
+    check(p.returncode == 2 and len(p.stderr.strip().splitlines()) == 1 and "model-dim 1000000" in p.stderr
+          and "memory of this machine" in p.stderr, f"model-dim 10^6: {p.returncode} {p.stderr!r}")
+    small = os.path.join(tmp, "small.yml")
+    with open(small, "w") as f:
+        f.write("model-dim: 64\nffn-dim: 128\n")
+    # A 10^9 vocabulary is only counted (embedding and output terms are V·d products), never built.
+    p = run("cost", "--model-config", small, "--vocab-size", "1000000000", "--format", "json", ok=False)
+    rows = json.loads(p.stdout)["rows"] if p.returncode == 0 else []
+    check(len(rows) == 1 and rows[0]["params_stored"] >= 2 * 10**9 * 64,
+          f"10^9 vocabulary counted without allocating it: {p.returncode} {p.stderr.strip()!r}")
+    one_line_error(["cost", "--beam", "0", "--model-config", bad], "--beam (--beam-size): expected an integer >= 1")
+    # Every program's --config is its option file: the old "cost --config X.yml" names the
+    # first lt-train key it does not know.
+    one_line_error(["cost", "--config", os.path.join(SRC, "configs", "tiny.yml")], "unknown key 'encoder-layers'")
     res = os.path.join(tmp, "bad.jsonl")
     with open(res, "w") as f:
         f.write('{"name": "a", "bleu": 1, "mult_adds": 5}\n[1, 2]\n')

@@ -227,6 +227,25 @@ def body(tmp, m30):
     bad(base + ["--train-src", d("train.de"), "--train-tgt", d("train.en"), "--max-updates", "400",
                 "--model", d("run", "model.lt"), "--vocab", d("other.model")], ["vocabulary", "does not match"],
         "vocabulary mismatch")
+    # Issue 21, defects 7 and 8: checked once by the option table or before any work.
+    t0 = time.time()
+    bad(base + ["--train-src", d("train.de"), "--train-tgt", d("train.en"), "--valid-src", d("nope-valid.de"),
+                "--valid-tgt", d("valid.en"), "--model", d("b5", "m.lt")],
+        ["--valid-src", "nope-valid.de"], "missing --valid-src", 1)
+    check(not os.path.exists(d("b5", "m.lt.spm")) and time.time() - t0 < 20,
+          "a missing --valid-src is found before the vocabulary is trained")
+    bad(base + ["--threads", "-3"], ["--threads", "-3"], "negative --threads", 2)
+    bad(base + ["--beam-size", "0"], ["--beam-size", ">= 1"], "beam size 0", 2)
+    bad(base + ["--length-penalty", "nan"], ["--length-penalty", "nan"], "NaN length penalty", 2)
+    write(d("empty.yml"), ["# nothing but a comment\n"])
+    bad(["--config", d("empty.yml")], ["empty.yml", "no keys"], "empty config file", 2)
+    bad(base + ["--train-src", d("train.de"), "--train-tgt", d("train.en"), "--model-dim", "1000000"],
+        ["model-dim 1000000", "memory"], "a model beyond the machine's memory", 2)
+    # Resuming a finished run with --max-updates at or below its update count says so.
+    p = run(base + ["--train-src", d("train.de"), "--train-tgt", d("train.en"), "--max-updates", "50",
+                    "--model", d("ref", "model.lt"), "--vocab", spm])
+    check(p.returncode == 0 and "nothing to train" in p.stderr and "--max-updates" in p.stderr,
+          f"resume below the saved update count says so: {last_line(p)}")
     print(f"{len(failures)} failure(s)")
     return 1 if failures else 0
 
