@@ -16,6 +16,15 @@ void addFormat(OptionTable& t, const std::string& g, std::string* field, std::ve
   t.add(g, "format", field, "output format", std::move(allowed));
 }
 
+// The run of a score command: stdin in, stdout out.
+template <class Options>
+Run withStdio(void (*command)(const Options&, std::istream&, std::ostream&), const Options& o) {
+  return [command, &o] {
+    command(o, std::cin, std::cout);
+    return 0;
+  };
+}
+
 }  // namespace
 
 Run bindBleu(OptionTable& t, BleuConfig& c) {
@@ -67,10 +76,7 @@ Run bindChrf(OptionTable& t, eval::ChrfCommandOptions& o) {
   t.add(g, "eps-smoothing", &o.epsSmoothing, "chrF++.py-style eps smoothing instead of effective order");
   t.add(g, "sentence", &o.sentence, "one score per line");
   addFormat(t, g, &o.format, {"text", "json"});
-  return [&o] {
-    eval::runChrfCommand(o, std::cin, std::cout);
-    return 0;
-  };
+  return withStdio(eval::runChrfCommand, o);
 }
 
 Run bindCompare(OptionTable& t, eval::CompareCommandOptions& o) {
@@ -84,10 +90,7 @@ Run bindCompare(OptionTable& t, eval::CompareCommandOptions& o) {
   t.add(g, "lowercase", &o.lowercase, "case-insensitive");
   t.add(g, "word-order", &o.wordOrder, "chrF word n-gram order (2 = chrF++)").range(0);
   addFormat(t, g, &o.format, {"text", "json"});
-  return [&o] {
-    eval::runCompareCommand(o, std::cin, std::cout);
-    return 0;
-  };
+  return withStdio(eval::runCompareCommand, o);
 }
 
 Run bindTokenize(OptionTable& t, eval::TokenizeCommandOptions& o) {
@@ -95,10 +98,7 @@ Run bindTokenize(OptionTable& t, eval::TokenizeCommandOptions& o) {
   addShared(t, g, "input", &o.input);
   t.add(g, "tokenize", &o.tokenize, "tokenizer", kTokenizers);
   t.add(g, "lowercase", &o.lowercase, "lowercase first (Python str.lower)");
-  return [&o] {
-    eval::runTokenizeCommand(o, std::cin, std::cout);
-    return 0;
-  };
+  return withStdio(eval::runTokenizeCommand, o);
 }
 
 Run bindCost(OptionTable& t, CostConfig& c) {

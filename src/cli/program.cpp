@@ -46,9 +46,23 @@ std::string Program::programHelp() const {
 int Program::dispatch(int argc, const char* const* argv) {
   Command* cmd = nullptr;
   int first = 1;
+  std::vector<const char*> moved;  // flags given before the command name go after it
   if (commands_.size() == 1 && commands_.front().name.empty()) {
     cmd = &commands_.front();
   } else {
+    if (argc > 2 && argv[1][0] == '-' && std::string(argv[1]) != "--help" && std::string(argv[1]) != "-h" &&
+        std::string(argv[1]) != "--version") {
+      for (int i = 2; i < argc && moved.empty(); ++i)
+        for (const auto& c : commands_)
+          if (c.name == argv[i]) {
+            moved.push_back(argv[0]);
+            moved.push_back(argv[i]);
+            for (int j = 1; j < argc; ++j)
+              if (j != i) moved.push_back(argv[j]);
+            break;
+          }
+      if (!moved.empty()) argv = moved.data();
+    }
     const std::string a = argc > 1 ? argv[1] : "";
     if (a.empty() || a == "--help" || a == "-h") {
       std::fputs(programHelp().c_str(), a.empty() ? stderr : stdout);

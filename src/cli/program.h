@@ -39,7 +39,7 @@ public:
   Program(std::string name, std::string intro);
   // The options of a program without subcommands.
   Command& command();
-  // A subcommand: `<program> NAME [options]`.
+  // A subcommand: `<program> NAME [options]` (options given before NAME apply to it too).
   Command& command(const std::string& name, const std::string& summary);
   // Parses argv, runs the chosen command and returns the exit code (never throws).
   int main(int argc, const char* const* argv);

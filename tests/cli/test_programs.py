@@ -61,6 +61,9 @@ def main():
     p = run("lt-eval")
     check(p.returncode == 2 and "Commands:" in p.stderr, "lt-eval without a command lists them (exit 2)")
     one_line_error("lt-eval", ["blue"], "unknown command 'blue'")
+    p = run("lt-bench", "--large-block-cache-mb", "0", "decode", "--dump-config")
+    check(p.returncode == 0 and "large-block-cache-mb: 0" in p.stdout,
+          "options before the command name apply to it (lt-bench --large-block-cache-mb 0 decode)")
     one_line_error("lt-bench", ["decode", "--beam", "0"], "--beam (--beam-size): expected an integer between 1 and 64")
     one_line_error("lt-bench", ["decode", "--int8", "yes"], "--int8 takes no value")
     one_line_error("lt-train", ["--threads", "-3"], "--threads: expected an integer between 0 and 4096, got -3")
