@@ -161,9 +161,11 @@ void TrainCommandLine::parse(int argc, const char* const* argv) {
 }
 
 models::ModelConfig loadModelConfig(const std::string& path) {
-  TrainCommandLine cl;
-  cl.table().applyYamlFile(path);
-  return cl.config().model;
+  TrainConfig cfg;  // lt-train's keys: its training keys are read and dropped
+  OptionTable table;
+  bindTrainConfig(table, cfg);
+  table.applyYamlFile(path);
+  return cfg.model;
 }
 
 void validateTrainOptions(const train::TrainOptions& o) {

@@ -169,3 +169,15 @@ TEST_CASE("flag errors for model keys name the flag") {
   CHECK(errorOf({"--encoder-block", "transformr"}).find("--encoder-block: key 'encoder-block': unknown block preset 'transformr'") == 0);
   CHECK(errorOf({"--dropout", "1.5"}).find("--dropout") == 0);
 }
+
+TEST_CASE("loadModelConfig: the model keys of an lt-train config, training keys read and dropped") {
+  TempFiles t;
+  auto f = t.write("m.yml", "model-dim: 32\nencoder-block: lite\nlr: 0.1\nmax-updates: 10\n");
+  models::ModelConfig c = loadModelConfig(f);
+  CHECK(c.modelDim == 32);
+  CHECK(c.encoderBlock.branches.size() == 2);
+  auto bad = t.write("bad.yml", "model-dim: 32\nnot-a-key: 3\n");
+  CHECK_THROWS_WITH_AS(loadModelConfig(bad), (bad + ":2: unknown key 'not-a-key' (see --help for the keys)").c_str(),
+                       ConfigError);
+  CHECK_THROWS_AS(loadModelConfig((t.dir / "missing.yml").string()), IoError);
+}
