@@ -93,16 +93,12 @@ models::ModelConfig int8TestConfig(const std::string& dec, int dim, const std::s
 std::vector<std::vector<Hypothesis>> translateBeam3(models::EncoderDecoder& net, const data::Vocab& vocab,
                                                     const std::vector<std::string>& input,
                                                     int maxSentences) {
-  const int maxPositions = net.config().maxPositions;
-  auto factory = [&](const data::Batch& b, int beam) -> std::unique_ptr<Scorer> {
-    return std::make_unique<ModelScorer>(net, b, beam, maxDecodeSteps(b, 0.f, 12, maxPositions));
-  };
   TranslateOptions opt;
   opt.search.beamSize = 3;
   opt.search.maxLenA = 0;
   opt.search.maxLenB = 12;
   opt.batching.maxSentences = maxSentences;
-  return Translator(vocab, vocab, factory, opt).translate(input);
+  return Translator(vocab, vocab, modelScorerFactory(net, opt.search), opt).translate(input);
 }
 
 // Same best hypothesis per line: tokens equal, scores to 1e-5.
