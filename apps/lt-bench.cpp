@@ -34,6 +34,7 @@
 #include "bench/train_bench.h"
 #include "common/memory.h"
 #include "common/error.h"
+#include "common/output_file.h"
 #include "common/rng.h"
 #include "common/threads.h"
 #include "common/timer.h"
@@ -228,6 +229,7 @@ int runOps(const OpsOptions& o) {
 
 int main(int argc, char** argv) {
   lt::tuneHeapForTensors();
+  lt::installOutputSignalHandlers();
   CLI::App app{"lt-bench: performance measurements of lt's kernels and ops"};
   app.require_subcommand(1);
   int64_t blockCacheMb = int64_t(lt::LargeBlockCache::limit() >> 20);

@@ -12,10 +12,13 @@
 
 #include "common/error.h"
 #include "common/log.h"
+#include "common/output_file.h"
+#include "common/path_identity.h"
 #include "models/translation_model.h"
 
 int main(int argc, char** argv) {
   using namespace lt;
+  installOutputSignalHandlers();
   CLI::App app{"lt-convert: rewrite an lt model file (int8 or fp32 weight storage)"};
   std::string modelPath, outputPath, weights = "int8";
   app.add_option("--model,-m", modelPath, "model file written by lt-train")->required();
@@ -25,8 +28,7 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
   try {
-    LT_CHECK(std::filesystem::weakly_canonical(modelPath) != std::filesystem::weakly_canonical(outputPath),
-             ConfigError, "--output {} is the input model; write the converted model elsewhere", outputPath);
+    checkOutputIsNotAnInput({"--output", outputPath}, {{"--model", modelPath}});
     auto model = models::TranslationModel::load(modelPath);
     model->save(outputPath, {},
                 weights == "int8" ? models::WeightStorage::Int8 : models::WeightStorage::F32);

@@ -11,11 +11,12 @@
 
 #include <ctime>
 #include <cstdio>
-#include <fstream>
 #include <string>
 #include <vector>
 
+#include "common/atomic_file.h"
 #include "common/error.h"
+#include "common/output_file.h"
 #include "common/threads.h"
 #include "models/encoder_decoder.h"
 
@@ -123,6 +124,7 @@ std::string svgPlot(const std::string& title, const std::string& yLabel,
 }  // namespace
 
 int main(int argc, char** argv) {
+  installOutputSignalHandlers();
   CLI::App app("Decoding time and state size per token: softmax vs T2R decoder");
   int maxSteps = 4096, threads = 1;
   std::string csv, svg;
@@ -147,7 +149,7 @@ int main(int argc, char** argv) {
     for (const auto& [name, pts] : res)
       for (const auto& p : pts) table += fmt::format("{},{},{:.4f},{:.4f}\n", name, p.steps, p.msPerToken, p.stateMiB);
     std::fputs(table.c_str(), stdout);
-    if (!csv.empty()) std::ofstream(csv) << table;
+    if (!csv.empty()) writeFileAtomic(csv, table);
     if (!svg.empty()) {
       std::vector<std::pair<std::string, std::vector<std::pair<double, double>>>> a, b;
       for (const auto& [name, pts] : res) {
@@ -164,7 +166,7 @@ int main(int argc, char** argv) {
       // Stack the two panels.
       std::string out = "<svg xmlns='http://www.w3.org/2000/svg' width='480' height='600'>\n" + s1 +
                         "<g transform='translate(0,300)'>\n" + s2 + "</g>\n</svg>\n";
-      std::ofstream(svg) << out;
+      writeFileAtomic(svg, out);
     }
   } catch (const Error& e) {
     std::fprintf(stderr, "lt-decode-growth: error: %s\n", e.what());

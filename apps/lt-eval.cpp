@@ -13,6 +13,7 @@
 #include "cli/train_config.h"
 #include "common/memory.h"
 #include "common/error.h"
+#include "common/output_file.h"
 #include "decode/beam_search.h"
 #include "decode/model_scorer.h"
 #include "eval/score_commands.h"
@@ -195,6 +196,10 @@ void addCostCommand(CLI::App& app, Action& action) {
       ->capture_default_str();
   cmd->add_option("--seed", opt->seed, "--measure: seed of the random weights and sources")->capture_default_str();
   cmd->add_option("--append-results", opt->appendResults, "Append one JSON line per row to this results file");
+  cmd->add_option("--memory-limit", opt->memoryLimit,
+                  "Refuse a --config row whose network (at least 4 bytes per parameter) would not fit: "
+                  "auto (this machine's memory) or a size such as 16G, 512MiB")
+      ->capture_default_str();
   cmd->callback([&action, opt] {
     action = [opt] { lt::report::runCostCommand(*opt, costHooks(), std::cout); };
   });
@@ -221,6 +226,7 @@ void addPlotCommand(CLI::App& app, Action& action) {
 
 int main(int argc, char** argv) {
   lt::tuneHeapForTensors();
+  lt::installOutputSignalHandlers();
   CLI::App app{"lt-eval: translation quality scores, comparisons, and cost tables"};
   app.require_subcommand(1);
   Action action;
@@ -243,7 +249,7 @@ int main(int argc, char** argv) {
   try {
     std::ios::sync_with_stdio(false);
     if (action) action();
-    std::cout.flush();
+    lt::flushStandardOutput();  // a closed stdout is an error, not silence
     return 0;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "lt-eval: error: %s\n", e.what());

@@ -36,7 +36,8 @@ int main(int argc, char** argv) {
       lt::train::averageLastCheckpoints(cfg.train.model, cfg.train.averageLast);
       return 0;
     }
-    return lt::train::runTrainingSession(cfg.train, cfg.model, lt::cli::beamTranslatorFactory());
+    return lt::train::runTrainingSession(cfg.train, cfg.model, lt::cli::beamTranslatorFactory(),
+                                         cl.givenModelKeys());
   } catch (const lt::Error& e) {
     std::fprintf(stderr, "lt-train: error: %s\n", e.what());
     return lt::exitCodeFor(e);

@@ -12,10 +12,14 @@
 #include <strings.h>
 
 #include "common/memory.h"
+#include "common/memory_limit.h"
 #include "common/error.h"
 #include "common/log.h"
+#include "common/output_file.h"
+#include "common/path_identity.h"
 #include "common/threads.h"
-#include "data/text_reader.h"
+#include "decode/decode_limits.h"
+#include "decode/input_limit.h"
 #include "decode/model_scorer.h"
 #include "decode/translator.h"
 #include "kernels/backend.h"
@@ -35,10 +39,12 @@ long peakRssKb() {
 
 int main(int argc, char** argv) {
   lt::tuneHeapForTensors();
+  lt::installOutputSignalHandlers();
   using namespace lt;
   CLI::App app{"lt-translate: translate text with a trained lt model (beam search)"};
   std::string modelPath, input = "-", output = "-", penalty = "fairseq", kernelsMode = "fast",
-              precision = "fp32";
+              precision = "fp32", longPolicy = "error", memoryLimit = "auto";
+  size_t maxInputLength = 0;
   decode::TranslateOptions opt;
   int threads = 0;
   bool quiet = false;
@@ -75,6 +81,19 @@ int main(int argc, char** argv) {
                  "for the BLEU cost")
       ->check(CLI::IsMember({"fp32", "int8"}))
       ->capture_default_str();
+  app.add_option("--max-input-length", maxInputLength,
+                 "longest source line in subword tokens (0 = the model's max-positions - 1)")
+      ->capture_default_str();
+  app.add_option("--max-input-length-policy", longPolicy,
+                 "a line over --max-input-length (or over 1 MiB): error (names file:line), truncate "
+                 "(translate its first tokens), or skip (an empty output line, so the output stays "
+                 "line-aligned with the input)")
+      ->check(CLI::IsMember({"error", "truncate", "skip"}))
+      ->capture_default_str();
+  app.add_option("--memory-limit", memoryLimit,
+                 "refuse a beam/batch whose decoding-memory estimate (docs/reliability.md) exceeds "
+                 "this: auto (this machine's memory) or a size such as 8G, 512MiB")
+      ->capture_default_str();
   app.add_flag("--quiet,-q", quiet, "no statistics on stderr");
   try {
     app.parse(argc, argv);
@@ -100,6 +119,9 @@ int main(int argc, char** argv) {
     if (opt.search.nBest > opt.search.beamSize)
       LT_THROW(ConfigError, "--n-best {} exceeds --beam-size {}", opt.search.nBest, opt.search.beamSize);
 
+    // The output replaces nothing the run reads (symlinks and hard links included).
+    checkOutputIsNotAnInput({"--output", output}, {{"--input", input}, {"--model", modelPath}});
+    const double memLimit = parseMemoryLimit(memoryLimit, "--memory-limit");
     const InferencePrecision prec = precisionFromName(precision).value();  // checked by CLI11
     // int8 decoding of an int8 model file packs the file's rows as they are: its f32 matrices
     // are never materialized.
@@ -108,6 +130,9 @@ int main(int argc, char** argv) {
     // dropped (decoding reads only the packed copies)
     model->params.freezeForInference(prec, /*releaseReplaced=*/true);
     opt.search.maxLenCap = model->config.maxPositions - 1;
+    opt.inputLimit = {decode::resolveMaxInputTokens(maxInputLength, model->config.maxPositions),
+                      decode::longInputPolicyFromName(longPolicy).value()};  // checked by CLI11
+    decode::checkDecodeLimits(model->config, opt, memLimit, memoryLimitSource(memoryLimit, "--memory-limit"));
     auto& net = *model->net;
     const auto search = opt.search;
     decode::Translator translator(
@@ -118,19 +143,14 @@ int main(int argc, char** argv) {
         },
         opt);
 
-    std::ofstream fileOut;
-    std::ostream* out = &std::cout;
-    if (output != "-") {
-      fileOut.open(output);
-      LT_CHECK(fileOut.good(), IoError, "--output: cannot write '{}'", output);
-      out = &fileOut;
-    }
-    data::LineReader reader(input);
+    // A file output appears whole at the end, or not at all (common/output_file.h).
+    decode::InputLines reader(input, opt.inputLimit, translator.longInputs());
+    OutputFile outFile(output, "--output");
+    std::ostream* out = &outFile.stream();
     std::vector<std::string> lines;
-    std::string line;
     size_t base = 0;
     auto flush = [&]() {
-      auto res = translator.translate(lines);
+      auto res = translator.translate(lines, reader.origin());
       for (size_t i = 0; i < res.size(); ++i) {
         if (opt.search.nBest == 1) {
           *out << (res[i].empty() ? "" : translator.detokenize(res[i][0])) << '\n';
@@ -144,12 +164,9 @@ int main(int argc, char** argv) {
       base += lines.size();
       lines.clear();
     };
-    while (reader.next(line)) {
-      lines.push_back(line);
-      if (lines.size() >= chunk) flush();
-    }
-    if (!lines.empty()) flush();
-    LT_CHECK(out->good(), IoError, "--output: write to '{}' failed", output);
+    while (reader.nextChunk(chunk, lines)) flush();
+    outFile.commit();
+    if (auto s = translator.longInputs().summary(opt.inputLimit); !s.empty()) spdlog::warn("{}", s);
 
     const auto& st = translator.stats();
     if (!quiet && st.seconds > 0)

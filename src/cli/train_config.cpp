@@ -52,6 +52,9 @@ TrainCommandLine::TrainCommandLine() {
   t.add(g, "model", &o.model, "model file to write; the training state goes to <model>.state");
   t.add(g, "seed", &o.seed, "random seed (initialisation, shuffling, dropout)");
   t.add(g, "threads", &o.threads, "worker threads (0 = all cores)");
+  t.add(g, "memory-limit", &o.memoryLimit,
+        "refuse a new model whose estimated training memory (16 bytes per parameter, a lower "
+        "bound) exceeds this: auto (this machine's memory) or a size such as 16G, 512MiB");
   t.add(g, "resume", &o.resume, "continue from <model>.state when it exists");
   t.add(g, "average-last", &o.averageLast,
         "average the last N numbered checkpoints <stem>.u<update><ext> of --model into <stem>.avg<N><ext> and exit");
@@ -149,6 +152,13 @@ TrainCommandLine::TrainCommandLine() {
                                    : "value";
     t.add(g, key, b, modelKeyHelp(key));
   }
+}
+
+std::vector<train::GivenKey> TrainCommandLine::givenModelKeys() const {
+  std::vector<train::GivenKey> out;
+  for (const std::string& key : models::modelConfigKeys())
+    if (const Option* opt = table_.find(key); opt && opt->set) out.push_back({key, opt->origin.where});
+  return out;
 }
 
 void TrainCommandLine::parse(int argc, const char* const* argv) {

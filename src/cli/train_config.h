@@ -8,6 +8,7 @@
 
 #include "cli/option_table.h"
 #include "models/model_config.h"
+#include "train/resume_check.h"
 #include "train/train_options.h"
 
 namespace lt::cli {
@@ -39,6 +40,8 @@ public:
   OptionTable& table() { return table_; }
   std::string dumpYaml() const { return table_.dumpYaml(); }
   std::string helpText() const;
+  // Model keys set by a --config file or a flag, with where (for resuming: resume_check.h).
+  std::vector<train::GivenKey> givenModelKeys() const;
 
 private:
   TrainConfig cfg_;

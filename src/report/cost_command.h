@@ -37,6 +37,7 @@ struct CostCommandOptions {
   int measureBatch = 64;             // throughput batch
   uint64_t seed = 1;                 // random weights / sources for --measure
   std::string appendResults;         // results file to append rows to ("" = none)
+  std::string memoryLimit = "auto";  // refuse a --config row whose network would not fit (auto = RAM)
 };
 
 // What src/report cannot do itself (it sits below src/cli and beside src/decode):

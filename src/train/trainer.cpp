@@ -77,6 +77,7 @@ ProgressOptions progressOptions(const TrainOptions& o) {
 }  // namespace
 
 std::string statePathFor(const std::string& model) { return model + ".state"; }
+std::string lockPathFor(const std::string& model) { return model + ".lock"; }
 std::string numberedPathFor(const std::string& model, int64_t update) {
   return withSuffix(model, "u" + std::to_string(update));
 }

@@ -55,6 +55,7 @@ struct ValidationData {
 
 // Paths derived from --model: "dir/model.lt" -> "dir/model.u1000.lt", "dir/model.best.lt".
 std::string statePathFor(const std::string& model);
+std::string lockPathFor(const std::string& model);  // <model>.lock (the run lock)
 std::string numberedPathFor(const std::string& model, int64_t update);
 std::string bestPathFor(const std::string& model);
 std::string averagedPathFor(const std::string& model, int n);

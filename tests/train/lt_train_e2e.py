@@ -145,7 +145,7 @@ def body(tmp, m30):
         check(same >= 50, f"int8 file and fp32 file decode alike under int8 ({same}/100 lines equal)")
     same_path = subprocess.run([os.path.join(bindir, "lt-convert"), "--model", d("run", "model.lt"),
                                 "--output", d("run", "model.lt")], capture_output=True, text=True)
-    check(same_path.returncode != 0 and "is the input model" in same_path.stderr,
+    check(same_path.returncode != 0 and "is the same file as --model" in same_path.stderr,
           f"lt-convert refuses to overwrite its input: {same_path.stderr.strip()}")
     # 4b. --dump-config round trip.
     p = run(["--config", TINY, "--lr", "0.0042", "--dump-config"])
