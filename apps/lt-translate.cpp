@@ -160,7 +160,7 @@ int main(int argc, char** argv) {
                  << '\n';
         }
       }
-      out->flush();
+      outFile.flush();  // a failed write stops at the first chunk, not after the whole input
       base += lines.size();
       lines.clear();
     };

@@ -93,11 +93,15 @@ OutputFile::OutputFile(const std::string& path, std::string flag) : path_(path),
 
 OutputFile::~OutputFile() = default;  // an uncommitted atomic file is dropped by its writer
 
-void OutputFile::commit() {
+void OutputFile::flush() {
   out_->flush();
   if (buf_ && buf_->error) std::rethrow_exception(buf_->error);
   LT_CHECK(out_->good(), IoError, "{} {}: write failed", flag_,
            path_ == "-" ? "- (standard output)" : path_);
+}
+
+void OutputFile::commit() {
+  flush();
   if (writer_) writer_->commit();
 }
 

@@ -44,6 +44,9 @@ public:
   OutputFile& operator=(const OutputFile&) = delete;
 
   std::ostream& stream() { return *out_; }
+  // Flushes; IoError naming the file when anything written so far failed (fails early instead
+  // of at commit() after all the work).
+  void flush();
   // Flushes and, for an atomic file, renames it into place. IoError naming the file.
   void commit();
   bool atomic() const { return writer_ != nullptr; }

@@ -50,8 +50,8 @@ void checkResumeConfig(const models::ModelConfig& requested, const std::vector<G
                         d.given, d.where, d.checkpoint);
   LT_THROW(ConfigError,
            "--model {} exists with a different architecture: {}. Model keys cannot change when "
-           "resuming (training keys can: data, batching, stopping, optimizer, schedule, "
-           "validation, checkpoints, logging); drop these keys to continue the existing model, "
+           "resuming (training keys can: optimizer, schedule, stopping, validation, checkpoints, "
+           "logging); drop these keys to continue the existing model, "
            "or use a new --model (or --resume false to start over in place)",
            modelPath, list);
 }

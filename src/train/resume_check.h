@@ -7,11 +7,13 @@
 // model. Model keys (models::modelConfigKeys(): layers, widths, blocks, heads, norms,
 // sharing, dropouts, positions, init, cross-attention, budget) may not change.
 // src-vocab-size / tgt-vocab-size are filled from the vocabularies, which are checked by
-// fingerprint instead (--vocab). Every training key may change: data (train/valid files,
-// max-length, max-tokens, update-freq, sort-chunk), stopping, optimizer and schedule (lr,
-// lr-schedule, warmup, adam-*, weight decay, label smoothing, clip-norm), validation and
-// checkpoints, logging, threads, seed. With a budget, the widths the budget search chose
-// are compared as that search scales them (models::withModelDim).
+// fingerprint instead (--vocab). Training keys may change: optimizer and schedule (lr,
+// lr-schedule, warmup-*, min-lr, lr-period-updates, adam-*, weight-decay*, label-smoothing,
+// clip-norm, update-freq), stopping (max-updates, max-epochs, time-limit, early-stopping),
+// validation, checkpoints, logging, threads. The training data and its batching (train-src/
+// tgt, max-length, max-tokens, sort-chunk) must stay: the batch generator's saved position is
+// refused with its own error otherwise (data/batch_generator.h). With a budget, the widths the
+// budget search chose are compared as that search scales them (models::withModelDim).
 #pragma once
 #include <string>
 #include <vector>
