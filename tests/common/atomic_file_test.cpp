@@ -14,22 +14,16 @@
 
 #include "common/atomic_file.h"
 #include "common/error.h"
+#include "support/temp_files.h"
 
 using namespace lt;
 namespace fs = std::filesystem;
 
+using lt::test::put;
+using lt::test::slurp;
+
 namespace {
-fs::path tempDir() {
-  fs::path d = fs::temp_directory_path() / ("lt_atomic_file_test_" + std::to_string(::getpid()));
-  fs::remove_all(d);
-  fs::create_directories(d);
-  return d;
-}
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-void put(const fs::path& p, const std::string& s) { std::ofstream(p, std::ios::binary) << s; }
+fs::path tempDir() { return lt::test::freshTempDir("atomic_file_test"); }
 std::vector<std::string> entries(const fs::path& dir) {
   std::vector<std::string> out;
   for (const auto& e : fs::directory_iterator(dir)) out.push_back(e.path().filename().string());

@@ -14,29 +14,21 @@
 #include "common/error.h"
 #include "common/output_file.h"
 #include "common/path_identity.h"
+#include "support/error_message.h"
+#include "support/temp_files.h"
 
 using namespace lt;
 namespace fs = std::filesystem;
 
+using lt::test::put;
+using lt::test::slurp;
+
 namespace {
-fs::path tempDir(const std::string& name) {
-  fs::path d = fs::temp_directory_path() / ("lt_output_file_test_" + name + std::to_string(::getpid()));
-  fs::remove_all(d);
-  fs::create_directories(d);
-  return d;
-}
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-void put(const fs::path& p, const std::string& s) { std::ofstream(p, std::ios::binary) << s; }
+fs::path tempDir(const std::string& name) { return lt::test::freshTempDir("output_file_test_" + name); }
+// The refusal's message, or "" when the output is allowed.
 std::string refusal(const NamedPath& out, const std::vector<NamedPath>& in) {
-  try {
-    checkOutputIsNotAnInput(out, in);
-  } catch (const ConfigError& e) {
-    return e.what();
-  }
-  return "";
+  std::string m = lt::test::errorMessage<ConfigError>([&] { checkOutputIsNotAnInput(out, in); });
+  return m == "no exception" ? "" : m;
 }
 }  // namespace
 

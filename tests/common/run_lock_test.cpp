@@ -11,23 +11,18 @@
 
 #include "common/error.h"
 #include "common/run_lock.h"
+#include "support/error_message.h"
+#include "support/temp_files.h"
 
 using namespace lt;
 namespace fs = std::filesystem;
 
 namespace {
-fs::path lockDir() {
-  fs::path d = fs::temp_directory_path() / ("lt_run_lock_test_" + std::to_string(::getpid()));
-  fs::create_directories(d);
-  return d;
-}
+fs::path lockDir() { return lt::test::freshTempDir("run_lock_test"); }
+// The refusal's message, or "" when the lock was taken (and released again).
 std::string refusal(const std::string& path) {
-  try {
-    RunLock again(path, "model 'm.lt'");
-  } catch (const IoError& e) {
-    return e.what();
-  }
-  return "";
+  std::string m = lt::test::errorMessage<IoError>([&] { RunLock again(path, "model 'm.lt'"); });
+  return m == "no exception" ? "" : m;
 }
 }  // namespace
 

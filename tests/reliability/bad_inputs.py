@@ -14,17 +14,8 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import fixture  # noqa: E402
 
-failures = []
+check, failures = fixture.check, fixture.failures
 QUICK = 20  # seconds: an error before any real work (generous for a loaded 2-core machine)
-
-
-T0 = time.time()
-
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + f"[{time.time() - T0:5.1f} s] " + what, flush=True)
-    if not cond:
-        failures.append(what)
 
 
 def expect_error(cmd, code, needles, what, stdin=None):

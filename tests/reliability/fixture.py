@@ -4,6 +4,7 @@ import os
 import random
 import re
 import subprocess
+import time
 
 WORDS = ("haus baum katze hund frau mann kind auto strasse wasser sonne regen stadt land "
          "buch tisch stuhl fenster garten blume vogel fisch brot milch zug").split()
@@ -42,6 +43,17 @@ def env():
 
 def run(cmd, **kw):
     return subprocess.run(cmd, capture_output=True, text=True, env=env(), **kw)
+
+
+failures = []
+T0 = time.time()
+
+
+def check(cond, what):
+    """Prints one result line (with the seconds since start) and records failures."""
+    print(("ok   " if cond else "FAIL ") + f"[{time.time() - T0:5.1f} s] " + what, flush=True)
+    if not cond:
+        failures.append(what)
 
 
 def last_line(text):
