@@ -140,6 +140,16 @@ def body(bindir, tmp):
     expect_error(train + ["--max-tokens", "300"], 1, ["resume needs the same batching options"],
                  "lt-train resume with another --max-tokens")
 
+    # --- Config errors keep naming file:line.
+    with open(d("typo.yml"), "w") as f:
+        f.write("max-updates: 3\nlerning-rate: 0.1\n")
+    expect_error([B("lt-train"), "--config", d("typo.yml")], 2,
+                 ["typo.yml:2", "unknown key 'lerning-rate'"], "lt-train, an unknown key in a config file")
+    with open(d("syntax.yml"), "w") as f:
+        f.write("max-updates: 3\nlr: [0.1\n")
+    expect_error([B("lt-train"), "--config", d("syntax.yml")], 2, ["syntax.yml:", "YAML syntax error"],
+                 "lt-train, a YAML syntax error")
+
     # --- Absurd models: refused before allocation, in lt-train and lt-eval cost.
     fresh = [B("lt-train")] + fixture.train_args(src, tgt, d("absurd", "model.lt"),
                                                 ["--max-updates", "1", "--memory-limit", "16G"])
