@@ -11,6 +11,7 @@
 #include "cli/program.h"
 #include "cli/shared_keys.h"
 #include "common/error.h"
+#include "common/path_identity.h"
 #include "models/translation_model.h"
 
 namespace {
@@ -22,8 +23,7 @@ struct ConvertOptions {
 };
 
 int convert(const ConvertOptions& o) {
-  LT_CHECK(std::filesystem::weakly_canonical(o.model) != std::filesystem::weakly_canonical(o.output),
-           ConfigError, "--output {} is the input model; write the converted model elsewhere", o.output);
+  checkOutputIsNotAnInput({"--output", o.output}, {{"--model", o.model}});
   auto model = models::TranslationModel::load(o.model);
   model->save(o.output, {}, o.weights == "int8" ? models::WeightStorage::Int8 : models::WeightStorage::F32);
   const auto before = std::filesystem::file_size(o.model), after = std::filesystem::file_size(o.output);

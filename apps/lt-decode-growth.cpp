@@ -9,11 +9,11 @@
 //   lt-decode-growth [--max-steps 4096] [--csv out.csv] [--svg out.svg] [--threads 1]
 #include <ctime>
 #include <cstdio>
-#include <fstream>
 #include <string>
 #include <vector>
 
 #include "cli/program.h"
+#include "common/atomic_file.h"
 #include "cli/shared_keys.h"
 #include "common/error.h"
 #include "common/threads.h"
@@ -142,7 +142,7 @@ int measureGrowth(const GrowthOptions& o) {
   for (const auto& [name, pts] : res)
     for (const auto& p : pts) table += fmt::format("{},{},{:.4f},{:.4f}\n", name, p.steps, p.msPerToken, p.stateMiB);
   std::fputs(table.c_str(), stdout);
-  if (!o.csv.empty()) std::ofstream(o.csv) << table;
+  if (!o.csv.empty()) writeFileAtomic(o.csv, table);
   if (!o.svg.empty()) {
     std::vector<std::pair<std::string, std::vector<std::pair<double, double>>>> a, b;
     for (const auto& [name, pts] : res) {
@@ -159,7 +159,7 @@ int measureGrowth(const GrowthOptions& o) {
     // Stack the two panels.
     std::string out = "<svg xmlns='http://www.w3.org/2000/svg' width='480' height='600'>\n" + s1 +
                       "<g transform='translate(0,300)'>\n" + s2 + "</g>\n</svg>\n";
-    std::ofstream(o.svg) << out;
+    writeFileAtomic(o.svg, out);
   }
   return 0;
 }

@@ -9,7 +9,7 @@
 
 namespace {
 
-int train(const lt::cli::TrainConfig& cfg) {
+int train(const lt::cli::TrainConfig& cfg, const lt::cli::OptionTable& table) {
   lt::cli::validateTrainConfig(cfg);
   lt::initLogging(cfg.train.logLevel, cfg.train.logFile);
   spdlog::default_logger()->flush_on(spdlog::level::info);  // log file readable while training
@@ -17,7 +17,7 @@ int train(const lt::cli::TrainConfig& cfg) {
     lt::train::averageLastCheckpoints(cfg.train.model, cfg.train.averageLast);
     return 0;
   }
-  return lt::train::runTrainingSession(cfg.train, cfg.model);
+  return lt::train::runTrainingSession(cfg.train, cfg.model, lt::cli::givenModelKeys(table));
 }
 
 }  // namespace
@@ -30,6 +30,6 @@ int main(int argc, char** argv) {
   lt::cli::TrainConfig cfg;
   lt::cli::Command& cmd = program.command();
   lt::cli::bindTrainConfig(cmd.table, cfg);
-  cmd.run = [&] { return train(cfg); };
+  cmd.run = [&] { return train(cfg, cmd.table); };
   return program.main(argc, argv);
 }

@@ -6,7 +6,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
-#include <iostream>
 #include <strings.h>
 
 #include "cli/decode_options.h"
@@ -14,8 +13,12 @@
 #include "common/error.h"
 #include "common/log.h"
 #include "common/memory.h"
+#include "common/memory_limit.h"
+#include "common/output_file.h"
+#include "common/path_identity.h"
 #include "common/threads.h"
-#include "data/text_reader.h"
+#include "decode/decode_limits.h"
+#include "decode/input_limit.h"
 #include "decode/translator.h"
 #include "kernels/backend.h"
 #include "models/translation_model.h"
@@ -41,34 +44,6 @@ void warnPassiveWait(int workers) {
         "(docs/performance.md). Unset it for speed.");
 }
 
-// Reads `input` in chunks of c.chunkLines lines, translates each chunk, writes to `out`.
-void translateStream(decode::Translator& translator, const cli::TranslateConfig& c, std::ostream& out) {
-  data::LineReader reader(c.input);
-  std::vector<std::string> lines;
-  std::string line;
-  size_t base = 0;
-  const int nBest = c.decoding.search.nBest;
-  auto flush = [&]() {
-    auto res = translator.translate(lines);
-    for (size_t i = 0; i < res.size(); ++i) {
-      if (nBest == 1) {
-        out << (res[i].empty() ? "" : translator.detokenize(res[i][0])) << '\n';
-      } else {
-        for (const auto& h : res[i])
-          out << (base + i) << '\t' << fmt::format("{:.6f}", h.score) << '\t' << translator.detokenize(h) << '\n';
-      }
-    }
-    out.flush();
-    base += lines.size();
-    lines.clear();
-  };
-  while (reader.next(line)) {
-    lines.push_back(line);
-    if (lines.size() >= c.chunkLines) flush();
-  }
-  if (!lines.empty()) flush();
-}
-
 int translate(const cli::TranslateConfig& c) {
   cli::validateTranslateConfig(c);
   initLogging(c.quiet ? "warn" : "info");
@@ -78,23 +53,43 @@ int translate(const cli::TranslateConfig& c) {
   LT_CHECK(c.decoding.workers <= numThreads(), ConfigError,
            "--workers {} exceeds the {} threads (--threads): each worker needs at least one",
            c.decoding.workers, numThreads());
+  // The output replaces nothing the run reads (symlinks and hard links included).
+  checkOutputIsNotAnInput({"--output", c.output}, {{"--input", c.input}, {"--model", c.model}});
+  const double memLimit = parseMemoryLimit(c.memoryLimit, "--memory-limit");
   // int8 decoding of an int8 model file packs the file's rows as they are: its f32 matrices
   // are never materialized.
   auto model = models::TranslationModel::load(c.model, c.precision == InferencePrecision::Int8);
   // packed linear weights (ops::packLinearWeight), fp32 or int8; their fp32 sources are
   // dropped (decoding reads only the packed copies)
   model->params.freezeForInference(c.precision, /*releaseReplaced=*/true);
-  decode::Translator translator = decode::makeTranslator(*model, c.decoding);
+  decode::TranslateOptions opt = c.decoding;
+  opt.search.maxLenCap = model->config.maxPositions - 1;
+  opt.inputLimit = {decode::resolveMaxInputTokens(c.maxInputLength, model->config.maxPositions),
+                    decode::longInputPolicyFromName(c.maxInputLengthPolicy).value()};  // an allowed value
+  decode::checkDecodeLimits(model->config, opt, memLimit, memoryLimitSource(c.memoryLimit, "--memory-limit"));
+  decode::Translator translator = decode::makeTranslator(*model, opt);
 
-  std::ofstream fileOut;
-  std::ostream* out = &std::cout;
-  if (c.output != "-") {
-    fileOut.open(c.output);
-    LT_CHECK(fileOut.good(), IoError, "--output: cannot write '{}'", c.output);
-    out = &fileOut;
+  // A file output appears whole at the end, or not at all (common/output_file.h).
+  decode::InputLines reader(c.input, opt.inputLimit, translator.longInputs());
+  OutputFile outFile(c.output, "--output");
+  std::ostream& out = outFile.stream();
+  std::vector<std::string> lines;
+  size_t base = 0;
+  while (reader.nextChunk(c.chunkLines, lines)) {
+    auto res = translator.translate(lines, reader.origin());
+    for (size_t i = 0; i < res.size(); ++i) {
+      if (opt.search.nBest == 1) {
+        out << (res[i].empty() ? "" : translator.detokenize(res[i][0])) << '\n';
+      } else {
+        for (const auto& h : res[i])
+          out << (base + i) << '\t' << fmt::format("{:.6f}", h.score) << '\t' << translator.detokenize(h) << '\n';
+      }
+    }
+    outFile.flush();  // a failed write stops at the first chunk, not after the whole input
+    base += lines.size();
   }
-  translateStream(translator, c, *out);
-  LT_CHECK(out->good(), IoError, "--output: write to '{}' failed", c.output);
+  outFile.commit();
+  if (auto s = translator.longInputs().summary(opt.inputLimit); !s.empty()) spdlog::warn("{}", s);
 
   const auto& st = translator.stats();
   if (!c.quiet && st.seconds > 0)

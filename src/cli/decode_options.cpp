@@ -54,6 +54,13 @@ void bindTranslateConfig(OptionTable& t, TranslateConfig& c) {
                "activations (one scale per row) on VNNI; about 3x faster GEMMs, see docs/results.md "
                "for the BLEU cost");
   t.add(g, "kernels", &c.kernels, "fast, or ref: plain-loop reference kernels (for debugging)", {"fast", "ref"});
+  t.add(g, "max-input-length", &c.maxInputLength,
+        "longest source line in subword tokens (0 = the model's max-positions - 1)");
+  t.add(g, "max-input-length-policy", &c.maxInputLengthPolicy,
+        "a line over --max-input-length (or over 1 MiB): error (names file:line), truncate "
+        "(translate its first tokens), or skip (an empty output line, so the output stays "
+        "line-aligned with the input)",
+        {"error", "truncate", "skip"});
   g = "Batching and threads";
   addShared(t, g, "batch-size", &c.decoding.batching.maxSentences)
       .help = "sentences per batch (0 = no limit; then --max-tokens must be set)";
@@ -63,6 +70,9 @@ void bindTranslateConfig(OptionTable& t, TranslateConfig& c) {
   addShared(t, g, "threads", &c.threads);
   addShared(t, g, "workers", &c.decoding.workers);
   t.add(g, "chunk-lines", &c.chunkLines, "lines read and translated at a time").range(1);
+  addShared(t, g, "memory-limit", &c.memoryLimit).help =
+      "refuse a beam/batch whose decoding-memory estimate (docs/reliability.md) exceeds this: "
+      "auto (this machine's memory) or a size such as 8G, 512MiB";
   t.add(g, "quiet", &c.quiet, "no statistics on stderr").alias("-q");
 }
 

@@ -22,6 +22,9 @@ struct TranslateConfig {
   uint64_t chunkLines = 10000;
   std::string kernels = "fast";  // fast | ref
   InferencePrecision precision = InferencePrecision::F32;
+  uint64_t maxInputLength = 0;        // subword tokens (0 = the model's max-positions - 1)
+  std::string maxInputLengthPolicy = "error";  // error | truncate | skip (decode/input_limit.h)
+  std::string memoryLimit = "auto";   // decode/decode_limits.h
   bool quiet = false;
 };
 

@@ -116,6 +116,9 @@ Run bindCost(OptionTable& t, CostConfig& c) {
   addShared(t, g, "beam-size", &o.beam).help =
       "beam size of the decoding-cost column and of --measure (1 = greedy)";
   t.add(g, "append-results", &o.appendResults, "append one JSON line per row to this results file");
+  addShared(t, g, "memory-limit", &o.memoryLimit).help =
+      "refuse a --model-config row whose network (at least 4 bytes per parameter) would not fit: "
+      "auto (this machine's memory) or a size such as 16G, 512MiB";
   g = "Measurement";
   t.add(g, "measure", &o.measure, "also time decoding on this machine (random weights for --model-config)");
   addShared(t, g, "threads", &o.threads);

@@ -4,6 +4,7 @@
 #include <new>
 
 #include "common/error.h"
+#include "common/output_file.h"
 
 namespace lt::cli {
 
@@ -96,7 +97,9 @@ int Program::dispatch(int argc, const char* const* argv) {
   }
   c.table.checkRequired();
   LT_CHECK(static_cast<bool>(c.run), Error, "{}: nothing to run", name_);
-  return c.run();
+  const int code = c.run();
+  flushStandardOutput();  // a closed stdout is an error, not silence
+  return code;
 }
 
 int reportError(const std::string& program, const std::exception& e) {
@@ -111,6 +114,7 @@ int reportError(const std::string& program, const std::exception& e) {
 }
 
 int Program::main(int argc, const char* const* argv) {
+  installOutputSignalHandlers();  // a reader that goes away: quiet exit 141 (common/output_file.h)
   try {
     return dispatch(argc, argv);
   } catch (const std::exception& e) {

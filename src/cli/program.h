@@ -3,9 +3,10 @@
 // precedence (defaults < config files < flags, cli/option_table.h), generated help, and one
 // error and exit-code policy:
 //   0 success; 2 configuration or usage error (lt::ConfigError: a bad flag, key or value);
-//   1 runtime error (any other lt::Error, or out of memory); 70 internal error (any other
-//   exception). A run may return 128 + signal itself (lt-train stopped by SIGINT/SIGTERM:
-//   130/143, after its checkpoint).
+//   1 runtime error (any other lt::Error, or out of memory; also a closed standard output);
+//   70 internal error (any other exception); 141 when the reader of the output goes away
+//   (SIGPIPE, common/output_file.h). A run may return 128 + signal itself (lt-train stopped by
+//   SIGINT/SIGTERM: 130/143, after its checkpoint).
 // Errors print one line, "<program>: error: <message>" ("internal error" for code 70).
 //
 //   cli::Program p("lt-convert", "Rewrites an lt model file.");

@@ -36,6 +36,9 @@ const std::vector<Spec>& catalogue() {
       {"model", "model file written by lt-train", std::nullopt, std::nullopt, {{"-m", {}}}},
       {"vocab-size", "vocabulary size", 8, std::nullopt, {}},
       {"profile", "time every op and print the table (common/profiler.h)", std::nullopt, std::nullopt, {}},
+      {"memory-limit", "refuse work whose estimated memory exceeds this: auto (this machine's memory) or a "
+                       "size such as 16G, 512MiB (docs/reliability.md)",
+       std::nullopt, std::nullopt, {}},
   };
   return k;
 }

@@ -4,7 +4,6 @@
 
 #include "cli/shared_keys.h"
 #include "common/error.h"
-#include "models/cost.h"
 
 namespace lt::cli {
 
@@ -49,6 +48,9 @@ void bindTrainConfig(OptionTable& t, TrainConfig& cfg) {
   addShared(t, g, "model", &o.model).help = "model file to write; the training state goes to <model>.state";
   addShared(t, g, "seed", &o.seed).help = "random seed (initialisation, shuffling, dropout)";
   addShared(t, g, "threads", &o.threads);
+  addShared(t, g, "memory-limit", &o.memoryLimit).help =
+      "refuse a new model whose estimated training memory (16 bytes per parameter, a lower "
+      "bound) exceeds this: auto (this machine's memory) or a size such as 16G, 512MiB";
   t.add(g, "resume", &o.resume, "continue from <model>.state when it exists");
   t.add(g, "average-last", &o.averageLast,
         "average the last N numbered checkpoints <stem>.u<update><ext> of --model into <stem>.avg<N><ext> and exit")
@@ -156,6 +158,13 @@ void bindTrainConfig(OptionTable& t, TrainConfig& cfg) {
 
 TrainCommandLine::TrainCommandLine() { bindTrainConfig(table_, cfg_); }
 
+std::vector<train::GivenKey> givenModelKeys(const OptionTable& table) {
+  std::vector<train::GivenKey> out;
+  for (const std::string& key : models::modelConfigKeys())
+    if (const Option* opt = table.find(key); opt && opt->set) out.push_back({key, opt->origin.where});
+  return out;
+}
+
 void TrainCommandLine::parse(int argc, const char* const* argv) {
   table_.parseCommandLine(argc, argv);
 }
@@ -193,8 +202,6 @@ void validateTrainConfig(const TrainConfig& cfg) {
   validateTrainOptions(cfg.train);
   if (cfg.train.averageLast > 0) return;
   models::validate(cfg.model);
-  // Before the vocabulary is trained (the bound without the vocabularies).
-  if (!cfg.model.budget.active()) models::checkModelFitsInMemory(cfg.model);
 }
 
 void TrainCommandLine::validate() const { validateTrainConfig(cfg_); }

@@ -9,6 +9,7 @@
 
 #include "cli/option_table.h"
 #include "models/model_config.h"
+#include "train/resume_check.h"
 #include "train/train_options.h"
 
 namespace lt::cli {
@@ -23,6 +24,8 @@ struct TrainConfig {
 void bindTrainConfig(OptionTable& table, TrainConfig& cfg);
 // Cross-option checks (ConfigError naming the options); ranges are the table's.
 void validateTrainConfig(const TrainConfig& cfg);
+// The model keys a --config file or a flag set in `table`, with where (train/resume_check.h).
+std::vector<train::GivenKey> givenModelKeys(const OptionTable& table);
 
 // A TrainConfig with its own table (tests, and reading lt-train configs elsewhere).
 class TrainCommandLine {
@@ -42,6 +45,8 @@ public:
   const OptionTable& table() const { return table_; }
   OptionTable& table() { return table_; }
   std::string dumpYaml() const { return table_.dumpYaml(); }
+  // Model keys set by a --config file or a flag, with where (for resuming: resume_check.h).
+  std::vector<train::GivenKey> givenModelKeys() const { return cli::givenModelKeys(table_); }
 
 private:
   TrainConfig cfg_;

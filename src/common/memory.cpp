@@ -1,7 +1,5 @@
 #include "common/memory.h"
 
-#include <unistd.h>
-
 #include <malloc.h>
 
 #ifdef LT_HAVE_TCMALLOC
@@ -55,10 +53,5 @@ size_t allocatorInUseBytes() {
 }
 
 #endif
-
-size_t physicalMemoryBytes() {
-  const long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
-  return pages > 0 && size > 0 ? size_t(pages) * size_t(size) : 0;
-}
 
 }  // namespace lt

@@ -25,6 +25,4 @@ const char* allocatorName();
 size_t allocatorHeldBytes();
 // Bytes the program has allocated and not freed; 0 where the allocator cannot tell cheaply.
 size_t allocatorInUseBytes();
-// The machine's physical memory in bytes (0 when unknown).
-size_t physicalMemoryBytes();
 }  // namespace lt

@@ -75,7 +75,7 @@ Batch makeSourceBatch(const std::vector<const std::vector<int32_t>*>& src, std::
 }
 
 std::vector<Batch> makeDecodeBatches(const std::vector<std::string>& lines, const Vocab& vocab,
-                                     const DecodeBatchOptions& opts) {
+                                     const DecodeBatchOptions& opts, std::vector<OverLongLine>* overLong) {
   LT_CHECK(opts.maxTokens > 0 || opts.maxSentences > 0, ConfigError,
            "decoding batches need a token limit or a sentence limit");
   const int64_t n = int64_t(lines.size());
@@ -87,7 +87,6 @@ std::vector<Batch> makeDecodeBatches(const std::vector<std::string>& lines, cons
     try {
       auto& e = enc[size_t(i)];
       e = vocab.encode(lines[size_t(i)]);
-      if (opts.maxSrcLen && e.size() > opts.maxSrcLen) e.resize(opts.maxSrcLen);
     } catch (...) {
 #pragma omp critical(lt_decode_encode)
       if (!err) err = std::current_exception();
@@ -95,8 +94,22 @@ std::vector<Batch> makeDecodeBatches(const std::vector<std::string>& lines, cons
   }
   if (err) std::rethrow_exception(err);
 
-  std::vector<size_t> order(lines.size());
-  std::iota(order.begin(), order.end(), size_t(0));
+  std::vector<size_t> order;
+  order.reserve(lines.size());
+  for (size_t i = 0; i < lines.size(); ++i) {
+    if (!opts.maxSrcLen || enc[i].size() <= opts.maxSrcLen) {
+      order.push_back(i);
+      continue;
+    }
+    LT_CHECK(overLong || opts.cropLong, DataError,
+             "input line {}: {} subword tokens, more than the limit of {}", i + 1, enc[i].size(),
+             opts.maxSrcLen);
+    if (overLong) overLong->push_back({i, enc[i].size()});
+    if (opts.cropLong) {
+      enc[i].resize(opts.maxSrcLen);
+      order.push_back(i);
+    }
+  }
   std::stable_sort(order.begin(), order.end(),
                    [&](size_t a, size_t b) { return enc[a].size() > enc[b].size(); });
 

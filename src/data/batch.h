@@ -45,14 +45,25 @@ Batch makeSourceBatch(const std::vector<const std::vector<int32_t>*>& src, std::
 struct DecodeBatchOptions {
   int64_t maxTokens = 0;     // B * S <= maxTokens (0 = no token limit)
   size_t maxSentences = 32;  // rows per batch (0 = no limit; needs maxTokens then)
-  size_t maxSrcLen = 0;      // crop longer sources to this many tokens (0 = keep all)
+  size_t maxSrcLen = 0;      // longest source in tokens, EOS excluded (0 = no limit)
+  bool cropLong = true;      // crop longer sources to maxSrcLen; false: leave them out (below)
   int threads = 0;           // encoding threads (<= 0: OpenMP default)
+};
+
+// A line whose source is longer than DecodeBatchOptions::maxSrcLen.
+struct OverLongLine {
+  size_t index = 0;   // 0-based position in `lines`
+  size_t tokens = 0;  // its subword tokens, EOS excluded
 };
 
 // Encodes raw input lines and groups them into batches of similar length
 // (longest first). Empty lines give a source of just EOS. Each Batch's ids are
-// the 0-based line numbers, so results can be restored to input order.
+// the 0-based line numbers, so results can be restored to input order. Lines longer than
+// maxSrcLen are listed in `overLong` (if given) in input order; with cropLong they are
+// cropped, without it they are in no batch (and with no `overLong`, a DataError names the
+// first one).
 std::vector<Batch> makeDecodeBatches(const std::vector<std::string>& lines, const Vocab& vocab,
-                                     const DecodeBatchOptions& opts);
+                                     const DecodeBatchOptions& opts,
+                                     std::vector<OverLongLine>* overLong = nullptr);
 
 }  // namespace lt::data

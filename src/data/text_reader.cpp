@@ -125,17 +125,25 @@ bool LineReader::fill() {
 bool LineReader::next(std::string& line) {
   line.clear();
   bool any = false;
+  lineBytes_ = 0;
+  truncated_ = false;
+  const size_t keep = opts_.maxLineBytes ? opts_.maxLineBytes + 1 : 0;  // +1: a possible '\r'
   for (;;) {
     if (pos_ == end_ && !fill()) break;
     any = true;
     const char* start = buf_.data() + pos_;
     const void* nl = std::memchr(start, '\n', end_ - pos_);
     size_t take = nl ? size_t(static_cast<const char*>(nl) - start) : end_ - pos_;
-    line.append(start, take);
+    lineBytes_ += take;
     pos_ += take;
-    if (opts_.maxLineBytes && line.size() > opts_.maxLineBytes + 1)  // +1: a possible '\r'
-      LT_THROW(DataError, "{}:{}: line longer than the limit of {} bytes", path_, line_ + 1,
-               opts_.maxLineBytes);
+    if (keep && line.size() + take > keep) {
+      LT_CHECK(opts_.truncateLongLines, DataError, "{}:{}: line longer than the limit of {} bytes",
+               path_, line_ + 1, opts_.maxLineBytes);
+      line.append(start, keep - line.size());  // the rest of the line is read past, not kept
+      truncated_ = true;
+    } else if (!truncated_) {
+      line.append(start, take);
+    }
     if (nl) {
       ++pos_;
       break;
@@ -143,6 +151,11 @@ bool LineReader::next(std::string& line) {
   }
   if (!any) return false;
   ++line_;
+  if (truncated_) {  // cut to the limit, back to the start of a UTF-8 character
+    size_t cut = opts_.maxLineBytes;
+    while (cut > 0 && (static_cast<unsigned char>(line[cut]) & 0xC0) == 0x80) --cut;
+    line.resize(cut);
+  }
   if (!line.empty() && line.back() == '\r') line.pop_back();
   LT_CHECK(!opts_.maxLineBytes || line.size() <= opts_.maxLineBytes, DataError,
            "{}:{}: line of {} bytes is longer than the limit of {} bytes", path_, line_, line.size(),

@@ -15,6 +15,9 @@ namespace lt::data {
 struct ReadOptions {
   size_t maxLineBytes = 1 << 20;  // longer lines are an error (0 = no limit)
   bool checkUtf8 = true;          // reject lines that are not valid UTF-8
+  // Instead of the error: keep the first maxLineBytes bytes of a longer line (cut back to a
+  // UTF-8 character boundary) and skip the rest without storing it (lineTruncated()).
+  bool truncateLongLines = false;
 };
 
 // Index of the first byte of the first invalid UTF-8 sequence in s, or npos.
@@ -39,6 +42,10 @@ public:
   bool next(std::string& line);
   // 1-based number of the line last returned by next().
   size_t lineNumber() const { return line_; }
+  // Bytes of the line last returned by next() in the file, and whether it was cut to
+  // maxLineBytes (ReadOptions::truncateLongLines).
+  size_t lineBytes() const { return lineBytes_; }
+  bool lineTruncated() const { return truncated_; }
   const std::string& path() const { return path_; }
 
 private:
@@ -51,6 +58,8 @@ private:
   size_t pos_ = 0, end_ = 0;
   bool eof_ = false;
   size_t line_ = 0;
+  size_t lineBytes_ = 0;
+  bool truncated_ = false;
 };
 
 // All lines of a file.

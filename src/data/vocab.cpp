@@ -10,6 +10,7 @@
 #include <sstream>
 #include <unordered_map>
 
+#include "common/atomic_file.h"
 #include "common/error.h"
 #include "common/rng.h"
 
@@ -178,13 +179,7 @@ std::string Vocab::serialize() const {
   return bytes_;
 }
 
-void Vocab::save(const std::string& path) const {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  LT_CHECK(out.good(), IoError, "{}: cannot open for writing", path);
-  out.write(bytes_.data(), std::streamsize(bytes_.size()));
-  out.close();
-  LT_CHECK(out.good(), IoError, "{}: write error", path);
-}
+void Vocab::save(const std::string& path) const { writeFileAtomic(path, bytes_); }
 
 int32_t Vocab::size() const {
   LT_CHECK(loaded(), Error, "internal: size() on an empty Vocab");

@@ -63,7 +63,7 @@ public:
   static Vocab fromBytes(std::string_view bytes, const std::string& what = "vocabulary");
 
   std::string serialize() const;             // serialised ModelProto (a .model file's bytes)
-  void save(const std::string& path) const;  // writes serialize() to a file
+  void save(const std::string& path) const;  // writes serialize() to a file, atomically
 
   bool loaded() const { return sp_ != nullptr; }
   int32_t size() const;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "common/error.h"
 #include "common/threads.h"
 #include "common/timer.h"
 
@@ -11,7 +12,8 @@ Translator::Translator(const data::Vocab& srcVocab, const data::Vocab& tgtVocab,
                        TranslateOptions opts)
     : srcVocab_(srcVocab), tgtVocab_(tgtVocab), factory_(std::move(factory)), opts_(std::move(opts)) {}
 
-std::vector<std::vector<Hypothesis>> Translator::translate(const std::vector<std::string>& lines) {
+std::vector<std::vector<Hypothesis>> Translator::translate(const std::vector<std::string>& lines,
+                                                           const LineOrigin& origin) {
   Timer timer;
   std::vector<std::vector<Hypothesis>> out(lines.size());
   std::vector<std::string> nonEmpty;
@@ -24,7 +26,25 @@ std::vector<std::vector<Hypothesis>> Translator::translate(const std::vector<std
     nonEmpty.push_back(lines[i]);
     where.push_back(i);
   }
-  auto batches = data::makeDecodeBatches(nonEmpty, srcVocab_, opts_.batching);
+  data::DecodeBatchOptions bo = opts_.batching;
+  const InputLimit& limit = opts_.inputLimit;
+  if (limit.maxTokens) {
+    bo.maxSrcLen = limit.maxTokens;
+    bo.cropLong = limit.policy == LongInputPolicy::Truncate;
+  }
+  std::vector<data::OverLongLine> overLong;
+  auto batches = data::makeDecodeBatches(nonEmpty, srcVocab_, bo, limit.maxTokens ? &overLong : nullptr);
+  for (const auto& o : overLong) {
+    const std::string at = fmt::format("{}:{}", origin.source, origin.firstLine + where[o.index]);
+    LT_CHECK(limit.policy != LongInputPolicy::Error, DataError,
+             "{}: {} subword tokens, more than --max-input-length {} (by default the model's "
+             "max-positions - 1); --max-input-length-policy truncate or skip handles such lines",
+             at, o.tokens, limit.maxTokens);
+    longInputs_.note(limit.policy, at,
+                     fmt::format("{} subword tokens, more than --max-input-length {}", o.tokens,
+                                 limit.maxTokens));
+    if (limit.policy == LongInputPolicy::Skip) out[where[o.index]] = {Hypothesis{}};
+  }
   std::vector<std::vector<std::vector<Hypothesis>>> results(batches.size());
   auto decodeBatch = [&](size_t k) {
     const auto& batch = batches[k];

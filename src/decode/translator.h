@@ -13,6 +13,7 @@
 
 #include "data/batch.h"
 #include "data/vocab.h"
+#include "decode/input_limit.h"
 #include "decode/search.h"
 #include "models/translation_model.h"
 
@@ -26,6 +27,9 @@ struct TranslateOptions {
   // small ops per step; on few cores whole batches in parallel waste less time joining
   // threads than one batch split across them. Results do not depend on it.
   int workers = 1;
+  // Sources longer than inputLimit.maxTokens (0 = no limit) are an error naming the line,
+  // truncated, or skipped (an empty output), as decode/input_limit.h describes.
+  InputLimit inputLimit;
 };
 
 struct TranslateStats {
@@ -39,10 +43,14 @@ public:
   Translator(const data::Vocab& srcVocab, const data::Vocab& tgtVocab, ScorerFactory factory,
              TranslateOptions opts);
 
-  // Up to nBest hypotheses per line (an empty line gives one empty hypothesis).
-  std::vector<std::vector<Hypothesis>> translate(const std::vector<std::string>& lines);
+  // Up to nBest hypotheses per line (an empty line gives one empty hypothesis). `origin`
+  // names the lines in messages (over-long lines: "<source>:<line>").
+  std::vector<std::vector<Hypothesis>> translate(const std::vector<std::string>& lines,
+                                                 const LineOrigin& origin = {});
   std::string detokenize(const Hypothesis& h) const;
   const TranslateStats& stats() const { return stats_; }
+  const LongInputReport& longInputs() const { return longInputs_; }
+  LongInputReport& longInputs() { return longInputs_; }
 
 private:
   const data::Vocab& srcVocab_;
@@ -50,6 +58,7 @@ private:
   ScorerFactory factory_;
   TranslateOptions opts_;
   TranslateStats stats_;
+  LongInputReport longInputs_;
 };
 
 // The Translator of a trained model, as every program builds it: ModelScorers over model.net

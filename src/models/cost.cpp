@@ -7,7 +7,6 @@
 #include <omp.h>
 
 #include "common/error.h"
-#include "common/memory.h"
 #include "kernels/backend.h"
 #include "models/encoder_decoder.h"
 
@@ -198,24 +197,6 @@ BudgetResult fitBudget(const ModelConfig& cfgIn, int maxDim) {
   res.config = resolveModelConfig(withModelDim(base, k * step));
   res.cost = memo.at(k * step).second;
   return res;
-}
-
-double minimumModelFloats(const ModelConfig& c) {
-  const double d = c.modelDim;
-  double floats = double(c.tgtVocab) * d + (c.sharing == "all" ? 0.0 : double(c.srcVocab) * d);
-  floats += double(c.encoderLayers + c.decoderLayers) * 2.0 * d * double(c.ffnDim);
-  floats += double(c.decoderLayers) * 4.0 * d * d;  // cross-attention Q, K, V, output projections
-  return floats + double(c.maxPositions) * d;
-}
-
-void checkModelFitsInMemory(const ModelConfig& c) {
-  const double need = 4.0 * minimumModelFloats(c);
-  const double have = double(physicalMemoryBytes());
-  LT_CHECK(have == 0 || need <= have, ConfigError,
-           "model-dim {}, ffn-dim {}, {} + {} layers, vocabularies {} / {}, max-positions {}: the "
-           "weights alone need at least {:.1f} GB, more than the {:.1f} GB of memory of this machine",
-           c.modelDim, c.ffnDim, c.encoderLayers, c.decoderLayers, c.srcVocab, c.tgtVocab,
-           c.maxPositions, need / 1e9, have / 1e9);
 }
 
 }  // namespace lt::models

@@ -59,15 +59,6 @@ struct BudgetResult {
 // is not set or not even the smallest width fits. Widths above maxDim are not considered.
 BudgetResult fitBudget(const ModelConfig& cfg, int maxDim = 4096);
 
-// A lower bound of the floats a model of cfg stores (embedding tables, FFN weights, the
-// decoder's cross-attention projections and the position table; every other weight comes on
-// top), computed without building it.
-double minimumModelFloats(const ModelConfig& cfg);
-// ConfigError naming the keys when that lower bound already exceeds this machine's physical
-// memory (model-dim 10^6, a 10^9 vocabulary): such a model would end in std::bad_alloc or
-// the OOM killer. EncoderDecoder checks this before it allocates anything.
-void checkModelFitsInMemory(const ModelConfig& cfg);
-
 // One-line summary, e.g. "d=160 ffn=160: 2.77M params (paper), 54.71M Mult-Adds (N=T=30)".
 std::string describeCost(const ModelConfig& cfg, const CostReport& c);
 

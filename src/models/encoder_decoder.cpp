@@ -4,7 +4,6 @@
 #include <cstddef>
 #include <cstring>
 
-#include "models/cost.h"
 #include "ops/binary.h"
 #include "ops/eltwise.h"
 #include "ops/shape_ops.h"
@@ -125,7 +124,6 @@ EncoderDecoder::EncoderDecoder(const ModelConfig& cfgIn, ParamStore& params, Rng
   LT_CHECK(c.srcVocab > 0 && c.tgtVocab > 0, ConfigError,
            "model config: src-vocab-size and tgt-vocab-size must be set (> 0), got {} and {}",
            c.srcVocab, c.tgtVocab);
-  checkModelFitsInMemory(c);
   layers::ParamBuilder pb(params, rng, initialize);
   int d = c.modelDim;
   bool ratio = c.ffnInit == "ratio-xavier";

@@ -9,10 +9,12 @@
 
 #include "autodiff/param_store.h"
 #include "common/error.h"
+#include "common/memory_limit.h"
 #include "common/rng.h"
 #include "eval/json_writer.h"
 #include "models/encoder_decoder.h"
 #include "models/model_file.h"
+#include "models/model_memory.h"
 #include "models/translation_model.h"
 
 namespace lt::report {
@@ -83,6 +85,13 @@ CostRow costRowForConfig(const ConfigSource& source, const CostCommandOptions& o
     cfg = models::fitBudget(cfg).config;
     row.budgetFitted = true;
   }
+  // Counting builds the network with a vocabulary of 8 (the vocabulary terms are computed);
+  // --measure builds it whole. Either must fit before it is allocated (models/model_memory.h).
+  models::ModelConfig built = cfg;
+  if (!opt.measure) built.srcVocab = built.tgtVocab = 8;
+  models::checkModelMemory(built, 4, 0, parseMemoryLimit(opt.memoryLimit, "--memory-limit"),
+                           fmt::format("{} (4 bytes per parameter)", opt.measure ? "--measure" : "counting its cost"),
+                           memoryLimitSource(opt.memoryLimit, "--memory-limit"));
   row.config = cfg;
   row.variant = variantName(cfg);
   row.cost = models::countCost(cfg, opt.seqLen, opt.seqLen, /*decode=*/true);

@@ -42,6 +42,7 @@ struct CostCommandOptions {
   int measureBatch = 64;             // throughput batch
   uint64_t seed = 1;                 // random weights / sources for --measure
   std::string appendResults;         // results file to append rows to ("" = none)
+  std::string memoryLimit = "auto";  // refuse a --config row whose network would not fit (auto = RAM)
 };
 
 struct CostRow {

@@ -2,13 +2,14 @@
 
 #include <algorithm>
 #include <cmath>
-#include <fstream>
 #include <map>
 #include <optional>
 
 #include <fmt/format.h>
 
 #include "common/error.h"
+#include "common/output_file.h"
+#include "common/path_identity.h"
 
 namespace lt::report {
 namespace {
@@ -278,6 +279,7 @@ void runPlotCommand(const PlotCommandOptions& opt, std::ostream& out, std::ostre
   LT_CHECK(!opt.output.empty(), ConfigError, "plot: --output is required");
   LT_CHECK(opt.plot.x == "mult-adds" || opt.plot.x == "params", ConfigError,
            "--x: expected mult-adds or params, got '{}'", opt.plot.x);
+  checkOutputIsNotAnInput({"--output", opt.output}, {{"--results", opt.results}});
   std::vector<ResultRecord> recs = readResults(opt.results);
   PlotStats st;
   std::string svg = plotTradeoffSvg(recs, opt.plot, &st);
@@ -285,11 +287,9 @@ void runPlotCommand(const PlotCommandOptions& opt, std::ostream& out, std::ostre
     out << svg;
     return;
   }
-  std::ofstream f(opt.output, std::ios::binary | std::ios::trunc);
-  LT_CHECK(f.good(), IoError, "{}: cannot open for writing", opt.output);
-  f << svg;
-  f.close();
-  LT_CHECK(f.good(), IoError, "{}: write error", opt.output);
+  OutputFile f(opt.output, "--output");  // the SVG appears whole or not at all
+  f.stream() << svg;
+  f.commit();
   log << fmt::format("wrote {}: {} series, {} points ({} records without BLEU or cost skipped)\n", opt.output,
                      st.series, st.points, st.skipped);
 }

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include "common/atomic_file.h"
 #include "common/error.h"
 #include "eval/json_writer.h"
 
@@ -129,11 +130,9 @@ std::vector<ResultRecord> readResults(const std::string& path) {
 }
 
 void appendResults(const std::string& path, const std::vector<ResultRecord>& records) {
-  std::ofstream out(path, std::ios::app);
-  LT_CHECK(out.good(), IoError, "{}: cannot open the results file for appending", path);
-  for (const auto& r : records) out << toJsonLine(r) << '\n';
-  out.flush();
-  LT_CHECK(out.good(), IoError, "{}: write error", path);
+  std::string lines;
+  for (const auto& r : records) lines += toJsonLine(r) + '\n';
+  appendFileWhole(path, lines);  // every row or none: never a torn last line
 }
 
 std::string utcNow() {

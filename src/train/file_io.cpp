@@ -10,17 +10,10 @@
 #include <fstream>
 #include <sstream>
 
-#include "common/atomic_file.h"
 #include "common/error.h"
 #include "common/pread.h"
 
 namespace lt::train {
-
-void writeFileAtomic(const std::string& path, std::string_view bytes) {
-  AtomicFileWriter f(path);
-  f.write(bytes.data(), bytes.size());
-  f.commit();
-}
 
 std::string readFileBytes(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

@@ -12,11 +12,13 @@
 #include <string_view>
 #include <vector>
 
+#include "common/atomic_file.h"
+
 namespace lt::train {
 
-// Replaces `path` by `bytes` atomically. The temp file is `path + ".tmp"`.
-// Throws IoError naming the path on any failure (the target is left as it was).
-void writeFileAtomic(const std::string& path, std::string_view bytes);
+// Replaces `path` by `bytes` atomically (common/atomic_file.h; IoError naming the path on any
+// failure, the target is left as it was).
+using lt::writeFileAtomic;
 
 // Whole file as bytes; IoError naming the path when missing or unreadable.
 std::string readFileBytes(const std::string& path);

@@ -18,11 +18,6 @@ std::string formatDuration(double s) {
   return fmt::format("{}:{:02d}", m, sec);
 }
 
-std::string formatBytes(int64_t b) {
-  if (b >= (int64_t(1) << 30)) return fmt::format("{:.2f} GiB", double(b) / double(1 << 30));
-  return fmt::format("{:.1f} MiB", double(b) / double(1 << 20));
-}
-
 Progress::Progress(const ProgressOptions& o) : o_(o) {
   if (o.mode == "bar") bar_ = true;
   else if (o.mode == "auto") bar_ = ::isatty(STDERR_FILENO) != 0;

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 
+#include "common/memory_limit.h"
 #include "common/timer.h"
 #include "train/loss.h"
 
@@ -56,6 +57,6 @@ private:
 };
 
 std::string formatDuration(double seconds);  // "1:02:03" or "2:03"
-std::string formatBytes(int64_t bytes);      // "512.0 MiB"
+using lt::formatBytes;                        // "512.0 MiB" (common/memory_limit.h)
 
 }  // namespace lt::train

@@ -7,6 +7,9 @@
 
 #include "common/error.h"
 #include "common/log.h"
+#include "common/memory_limit.h"
+#include "common/output_file.h"
+#include "common/run_lock.h"
 #include "common/threads.h"
 #include "common/timer.h"
 #include "data/batch.h"
@@ -15,11 +18,13 @@
 #include "data/vocab.h"
 #include "decode/translator.h"
 #include "models/cost.h"
+#include "models/model_memory.h"
 #include "models/swap.h"
 #include "ops/cross_entropy.h"
 #include "ops/shape_ops.h"
 #include "train/file_io.h"
 #include "train/progress.h"
+#include "train/resume_check.h"
 #include "train/system.h"
 #include "train/trainer.h"
 
@@ -136,6 +141,13 @@ void checkSameVocab(const data::Vocab& a, const data::Vocab& b, const std::strin
            what, a.size(), a.fingerprint(), model, b.size(), b.fingerprint());
 }
 
+constexpr double kTrainingBytesPerParameter = 16;  // fp32 weight, gradient, two Adam moments
+constexpr const char* kTrainingMemoryPurpose =
+    "training (16 bytes per parameter: weights, gradients, Adam moments)";
+
+// Tokens (padding included) of the largest batch: max-tokens, or one pair of max-length.
+double batchTokens(const TrainOptions& o) { return double(std::max<int64_t>(o.maxTokens, o.maxLength + 1)); }
+
 std::string withSuffixPattern(const std::string& model) {
   fs::path p(model);
   return ((p.parent_path() / p.stem()).string() + ".u<N>" + p.extension().string());
@@ -143,14 +155,33 @@ std::string withSuffixPattern(const std::string& model) {
 
 }  // namespace
 
-int runTrainingSession(const TrainOptions& o, const models::ModelConfig& modelConfig) {
+int runTrainingSession(const TrainOptions& o, const models::ModelConfig& modelConfig,
+                       const std::vector<GivenKey>& givenModelKeys) {
   if (o.threads > 0) setThreads(o.threads);
   checkInputFiles(o);
   installStopSignalHandlers();
+  installTrainingSignalHandlers();
+  if (fs::path(o.model).has_parent_path()) fs::create_directories(fs::path(o.model).parent_path());
+  // One process per model path: a second lt-train on it is refused (common/run_lock.h).
+  RunLock lock(lockPathFor(o.model), fmt::format("--model {}", o.model));
   const std::string statePath = statePathFor(o.model);
   const bool haveModel = fileExists(o.model);
   const bool resuming = o.resume && haveModel && fileExists(statePath);
-  if (fs::path(o.model).has_parent_path()) fs::create_directories(fs::path(o.model).parent_path());
+  const double memoryLimit = parseMemoryLimit(o.memoryLimit, "--memory-limit");
+
+  // An existing model continues with its own architecture: refuse a run that asks for another
+  // one (train/resume_check.h) before reading anything else.
+  std::unique_ptr<models::TranslationModel> model;
+  if (haveModel && o.resume) {
+    model = models::TranslationModel::load(o.model);
+    checkResumeConfig(modelConfig, givenModelKeys, model->config, o.model);
+  } else if (o.initFrom.empty() && !modelConfig.budget.active()) {
+    // What the model would need, with the vocabulary size asked for, before any slow work.
+    models::ModelConfig want = modelConfig;
+    if (o.vocab.empty()) want.srcVocab = want.tgtVocab = o.vocabSize;
+    checkModelMemory(want, kTrainingBytesPerParameter, batchTokens(o), memoryLimit, kTrainingMemoryPurpose,
+                     memoryLimitSource(o.memoryLimit, "--memory-limit"));
+  }
 
   // Training text.
   Timer t;
@@ -162,9 +193,7 @@ int runTrainingSession(const TrainOptions& o, const models::ModelConfig& modelCo
   LT_CHECK(!text.src.empty(), DataError, "{} / {}: no training pairs", o.trainSrc, o.trainTgt);
 
   // Model and vocabularies.
-  std::unique_ptr<models::TranslationModel> model;
-  if (haveModel && o.resume) {
-    model = models::TranslationModel::load(o.model);
+  if (model) {
     spdlog::info("{} {} ({} parameters)", resuming ? "resuming" : "continuing from the weights of",
                  o.model, model->params.numElements());
     if (!o.vocab.empty()) {
@@ -195,6 +224,8 @@ int runTrainingSession(const TrainOptions& o, const models::ModelConfig& modelCo
                    cfg.budget.params, models::describeCost(br.config, br.cost));
       cfg = br.config;
     }
+    checkModelMemory(cfg, kTrainingBytesPerParameter, batchTokens(o), memoryLimit, kTrainingMemoryPurpose,
+                     memoryLimitSource(o.memoryLimit, "--memory-limit"));
     Rng initRng(o.seed);
     model = models::TranslationModel::create(cfg, std::move(v[0]), std::move(v[1]), initRng);
   }

@@ -10,13 +10,19 @@
 
 #include "models/model_config.h"
 #include "models/translation_model.h"
+#include "train/resume_check.h"
 #include "train/train_options.h"
 
 namespace lt::train {
 
 // Runs a whole training session; returns the process exit code (0, or
 // 128 + signal when stopped by SIGINT/SIGTERM). Throws lt::Error subclasses.
-int runTrainingSession(const TrainOptions& opts, const models::ModelConfig& modelConfig);
+// Holds the run lock <model>.lock (common/run_lock.h) throughout: a second process on the same
+// --model is refused. Continuing an existing model refuses model keys in `givenModelKeys`
+// that differ from the checkpoint's (train/resume_check.h); a new model whose estimated size
+// exceeds --memory-limit is refused before anything is read (models/model_memory.h).
+int runTrainingSession(const TrainOptions& opts, const models::ModelConfig& modelConfig,
+                       const std::vector<GivenKey>& givenModelKeys = {});
 
 // --average-last N: averages the parameters of the last N numbered
 // checkpoints of --model (<stem>.u<update><ext>, newest by update number)

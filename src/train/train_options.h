@@ -28,6 +28,7 @@ struct TrainOptions {
   double timeLimitSeconds = 0;             // wall-clock limit of this run, 0 = none
   uint64_t seed = 1;
   int threads = 0;                         // 0 = runtime default
+  std::string memoryLimit = "auto";        // refuse a new model estimated above this (auto = RAM)
 
   // --- optimiser and schedule ---
   double lr = 5e-4;                        // peak learning rate

@@ -77,6 +77,7 @@ ProgressOptions progressOptions(const TrainOptions& o) {
 }  // namespace
 
 std::string statePathFor(const std::string& model) { return model + ".state"; }
+std::string lockPathFor(const std::string& model) { return model + ".lock"; }
 std::string numberedPathFor(const std::string& model, int64_t update) {
   return withSuffix(model, "u" + std::to_string(update));
 }
@@ -126,6 +127,7 @@ void Trainer::resumeFrom(const std::string& path) {
   state_ = std::move(ls.state);
   gen_.loadState(state_.batchGenerator);
   lastValidUpdate_ = lastSavedUpdate_ = state_.updates;
+  modelFileMayLag_ = true;
   progress_.message(fmt::format("resumed from {}: update {}, epoch {}, {} target tokens seen", path,
                                 state_.updates, state_.epoch, state_.tgtTokens));
   if (opts_.maxUpdates > 0 && state_.updates >= opts_.maxUpdates)
@@ -257,19 +259,26 @@ void Trainer::afterValidation(ValidationRecord rec) {
 void Trainer::checkpoint(bool numbered) {
   state_.batchGenerator = gen_.saveState();
   state_.epoch = int64_t(gen_.epoch());
+  std::string numberedPath;
+  std::vector<std::string> dropped;
   if (numbered && opts_.keepLast > 0 && hooks_.save) {
-    std::string p = numberedPathFor(opts_.model, state_.updates);
-    hooks_.save(p);
-    if (state_.keptCheckpoints.empty() || state_.keptCheckpoints.back() != p)
-      state_.keptCheckpoints.push_back(p);
+    numberedPath = numberedPathFor(opts_.model, state_.updates);
+    if (state_.keptCheckpoints.empty() || state_.keptCheckpoints.back() != numberedPath)
+      state_.keptCheckpoints.push_back(numberedPath);
     while (int(state_.keptCheckpoints.size()) > opts_.keepLast) {
-      removeFile(state_.keptCheckpoints.front());
+      dropped.push_back(state_.keptCheckpoints.front());
       state_.keptCheckpoints.erase(state_.keptCheckpoints.begin());
     }
   }
-  if (hooks_.save) hooks_.save(opts_.model);
+  // The state file first: it carries the parameters, so a kill between the files still resumes
+  // exactly (the state wins over an older model file). The other order would leave, at the
+  // first checkpoint, a model file without a state, which a rerun continues from update 0.
   writeStateFile(statePathFor(opts_.model), state_, adam_, params_, tag_);
+  if (!numberedPath.empty()) hooks_.save(numberedPath);
+  for (const auto& p : dropped) removeFile(p);
+  if (hooks_.save) hooks_.save(opts_.model);
   lastSavedUpdate_ = state_.updates;
+  modelFileMayLag_ = false;
   progress_.message(fmt::format("saved checkpoint {} (+ .state) at update {}", opts_.model, state_.updates));
 }
 
@@ -324,7 +333,7 @@ Trainer::Result Trainer::run() {
       res.stopReason = "signal " + std::to_string(sig);
       progress_.message(fmt::format("received signal {}: checkpointing and stopping", sig));
       profiler::enable(false);
-      if (lastSavedUpdate_ != state_.updates) checkpoint(false);
+      if (lastSavedUpdate_ != state_.updates || modelFileMayLag_) checkpoint(false);
       progress_.finish();
       logProfile();
       return res;
@@ -345,7 +354,7 @@ Trainer::Result Trainer::run() {
   syncTime();
   profiler::enable(false);
   if (haveValid && lastValidUpdate_ != state_.updates) afterValidation(validate());
-  if (lastSavedUpdate_ != state_.updates) checkpoint(true);
+  if (lastSavedUpdate_ != state_.updates || modelFileMayLag_) checkpoint(true);
   progress_.finish();
   logProfile();
   progress_.message(fmt::format("stopped ({}) at update {}, epoch {}; {} target tokens in {}; peak RSS {}",

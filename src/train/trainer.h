@@ -11,9 +11,11 @@
 // (seed, update, batch-in-update), so a resumed run redraws the same masks.
 //
 // Checkpoints (every valid-freq / save-freq updates, at epoch ends when
-// valid-freq is 0, on stop, on SIGINT/SIGTERM): the model file --model, the
-// training state <model>.state (state_file.h), numbered copies
-// <stem>.u<N><ext> (keep-last), and <stem>.best<ext> (keep-best).
+// valid-freq is 0, on stop, on SIGINT/SIGTERM): the training state <model>.state
+// (state_file.h, written first: it holds the parameters too), numbered copies
+// <stem>.u<N><ext> (keep-last), the model file --model, and <stem>.best<ext> (keep-best).
+// Every file is replaced atomically, so a kill at any moment leaves a state that resumes
+// exactly and a model file that loads (tests/reliability/crash_safety.py).
 #pragma once
 #include <functional>
 #include <memory>
@@ -55,6 +57,7 @@ struct ValidationData {
 
 // Paths derived from --model: "dir/model.lt" -> "dir/model.u1000.lt", "dir/model.best.lt".
 std::string statePathFor(const std::string& model);
+std::string lockPathFor(const std::string& model);  // <model>.lock (the run lock)
 std::string numberedPathFor(const std::string& model, int64_t update);
 std::string bestPathFor(const std::string& model);
 std::string averagedPathFor(const std::string& model, int n);
@@ -104,6 +107,9 @@ private:
   Progress progress_;
   std::vector<data::Batch> validBatches_;
   int64_t lastValidUpdate_ = -1, lastSavedUpdate_ = -1;
+  // After resumeFrom: the model file may be one checkpoint behind the state (a kill between
+  // the two writes), so the run ends with a checkpoint even when it made no update.
+  bool modelFileMayLag_ = false;
 };
 
 }  // namespace lt::train

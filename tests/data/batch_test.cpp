@@ -315,3 +315,46 @@ TEST_CASE("makeDecodeBatches: length-sorted batches that restore input order") {
   o.maxSrcLen = 3;  // cropping
   for (const Batch& b : makeDecodeBatches(lines, v, o)) CHECK(b.srcWidth() <= 4);
 }
+
+TEST_CASE("makeDecodeBatches: over-long lines listed with their lengths; cropped or left out") {
+  auto lines = lt::data::testing::generatedSentences(60, 7, 20);
+  VocabTrainOptions vo;
+  vo.vocabSize = 60;
+  Vocab v = Vocab::train(lines, vo);
+  const size_t limit = 6;
+  std::vector<OverLongLine> expected;
+  for (size_t i = 0; i < lines.size(); ++i)
+    if (size_t n = v.encode(lines[i]).size(); n > limit) expected.push_back({i, n});
+  REQUIRE(expected.size() >= 5);
+  REQUIRE(expected.size() < lines.size());
+  auto same = [](const std::vector<OverLongLine>& a, const std::vector<OverLongLine>& b) {
+    return a.size() == b.size() &&
+           std::equal(a.begin(), a.end(), b.begin(),
+                      [](const OverLongLine& x, const OverLongLine& y) { return x.index == y.index && x.tokens == y.tokens; });
+  };
+  DecodeBatchOptions o;
+  o.maxSentences = 8;
+  o.maxSrcLen = limit;
+  for (bool crop : {true, false}) {
+    o.cropLong = crop;
+    std::vector<OverLongLine> over;
+    size_t rows = 0;
+    for (const Batch& b : makeDecodeBatches(lines, v, o, &over)) {
+      CHECK(b.srcWidth() <= int64_t(limit) + 1);
+      for (size_t id : b.ids) {
+        const bool overLong = v.encode(lines[id]).size() > limit;
+        if (!crop) CHECK_FALSE(overLong);  // left out
+      }
+      rows += b.sentences();
+    }
+    CHECK(same(over, expected));
+    CHECK(rows == (crop ? lines.size() : lines.size() - expected.size()));
+  }
+  // Left out with nowhere to report them: an error naming the first one.
+  o.cropLong = false;
+  CHECK_THROWS_WITH_AS(makeDecodeBatches(lines, v, o),
+                       doctest::Contains(fmt::format("input line {}: {} subword tokens, more than the limit of 6",
+                                                     expected[0].index + 1, expected[0].tokens)
+                                             .c_str()),
+                       DataError);
+}

@@ -149,6 +149,32 @@ TEST_CASE("over-long lines are rejected with file:line and the limit") {
   CHECK(m2.find(f + ":2:") != std::string::npos);
 }
 
+TEST_CASE("over-long lines truncated instead: cut at a UTF-8 boundary, the rest read past") {
+  TempDir dir;
+  std::string f = dir.file("cut.txt");
+  // "ä" is 2 bytes: 9 bytes "abcdefghä" would split it at a limit of 10 -> cut back to 9.
+  writeFile(f, "short\nabcdefghiä tail\nabcdefghijklmno\n" + std::string(3 << 20, 'y') + "\nlast\n");
+  ReadOptions o;
+  o.maxLineBytes = 10;
+  o.truncateLongLines = true;
+  LineReader r(f, o);
+  std::string line;
+  std::vector<std::pair<std::string, bool>> got;
+  std::vector<size_t> bytes;
+  while (r.next(line)) {
+    got.emplace_back(line, r.lineTruncated());
+    bytes.push_back(r.lineBytes());
+  }
+  REQUIRE(got.size() == 5);
+  CHECK(got[0] == std::pair<std::string, bool>{"short", false});
+  CHECK(got[1] == std::pair<std::string, bool>{"abcdefghi", true});  // not half of the "ä"
+  CHECK(got[2] == std::pair<std::string, bool>{"abcdefghij", true});
+  CHECK(got[3] == std::pair<std::string, bool>{"yyyyyyyyyy", true});
+  CHECK(got[4] == std::pair<std::string, bool>{"last", false});
+  CHECK(bytes == std::vector<size_t>{5, 16, 15, size_t(3) << 20, 4});
+  CHECK(r.lineNumber() == 5);
+}
+
 TEST_CASE("parallel text: line-count mismatch names both files and counts") {
   TempDir dir;
   std::string s = dir.file("train.de"), t = dir.file("train.en.gz");

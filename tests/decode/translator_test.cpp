@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <unistd.h>
 #include <mutex>
 
@@ -265,5 +266,85 @@ TEST_CASE("int8 model file: its rows packed as stored decode as the dequantized 
       CHECK(std::memcmp(x.rawData(), y.rawData(), x.bytes()) == 0);
     }
   }
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("translator: over-long lines are an error naming file:line, truncated, or skipped") {
+  data::Vocab vocab = toyVocab(toyCorpus());
+  const std::string longLine = "eine frau läuft im park mit einem hund und einem mann";
+  const size_t longTokens = vocab.encode(longLine).size();
+  const size_t limit = 4;
+  REQUIRE(longTokens > limit);
+  const std::vector<std::string> input = {"hund", longLine, "", "ein hund läuft", longLine};
+  REQUIRE(vocab.encode("ein hund läuft").size() <= limit);
+  const int V = vocab.size();
+  auto make = [&](LongInputPolicy p) {
+    TranslateOptions opt;
+    opt.search.beamSize = 2;
+    opt.batching.maxSentences = 2;
+    opt.inputLimit = {limit, p};
+    return Translator(vocab, vocab,
+                      [&](const data::Batch& b, int beam) { return std::make_unique<CopyScorer>(b, beam, V); }, opt);
+  };
+  const LineOrigin origin{"in.de", 101};  // this chunk starts at line 101 of in.de
+  {
+    Translator tr = make(LongInputPolicy::Error);
+    CHECK_THROWS_WITH_AS(tr.translate(input, origin),
+                         doctest::Contains(fmt::format("in.de:102: {} subword tokens, more than --max-input-length 4",
+                                                       longTokens)
+                                               .c_str()),
+                         DataError);
+  }
+  {
+    Translator tr = make(LongInputPolicy::Skip);
+    auto out = tr.translate(input, origin);
+    REQUIRE(out.size() == input.size());  // line-aligned
+    CHECK(tr.detokenize(out[0][0]) == "hund");
+    CHECK(out[1][0].tokens.empty());
+    CHECK(out[2][0].tokens.empty());
+    CHECK(tr.detokenize(out[3][0]) == vocab.decode(vocab.encode("ein hund läuft")));
+    CHECK(out[4][0].tokens.empty());
+    CHECK(tr.longInputs().skipped == 2);
+    CHECK(tr.longInputs().truncated == 0);
+  }
+  {
+    Translator tr = make(LongInputPolicy::Truncate);
+    auto out = tr.translate(input, origin);
+    auto firstTokens = vocab.encode(longLine);
+    firstTokens.resize(limit);
+    CHECK(out[1][0].tokens == std::vector<int>(firstTokens.begin(), firstTokens.end()));
+    CHECK(out[4][0].tokens == out[1][0].tokens);
+    CHECK(tr.longInputs().truncated == 2);
+    CHECK(tr.longInputs().summary({limit, LongInputPolicy::Truncate}) ==
+          "2 input lines truncated, 0 skipped (--max-input-length 4, policy truncate)");
+  }
+}
+
+TEST_CASE("input lines: a line over the byte limit is skipped (empty) or cut; chunks know their origin") {
+  const std::string dir = std::filesystem::temp_directory_path() / ("lt_input_lines_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const std::string path = dir + "/in.txt";
+  const std::string huge(size_t(3) << 20, 'x');  // 3 MiB, over the 1 MiB reader limit
+  { std::ofstream(path) << "a\nb\n" << huge << "\nc\n"; }
+  for (LongInputPolicy p : {LongInputPolicy::Skip, LongInputPolicy::Truncate}) {
+    LongInputReport report;
+    InputLines in(path, {10, p}, report);
+    std::vector<std::string> lines;
+    REQUIRE(in.nextChunk(2, lines));
+    CHECK(lines == std::vector<std::string>{"a", "b"});
+    CHECK(in.origin().firstLine == 1);
+    REQUIRE(in.nextChunk(2, lines));
+    CHECK(in.origin().source == path);
+    CHECK(in.origin().firstLine == 3);
+    REQUIRE(lines.size() == 2);
+    CHECK(lines[0] == (p == LongInputPolicy::Skip ? std::string() : std::string(size_t(1) << 20, 'x')));
+    CHECK(lines[1] == "c");
+    CHECK_FALSE(in.nextChunk(2, lines));
+    CHECK((p == LongInputPolicy::Skip ? report.skipped : report.truncated) == 1);
+  }
+  LongInputReport report;
+  InputLines strict(path, {10, LongInputPolicy::Error}, report);
+  std::vector<std::string> lines;
+  CHECK_THROWS_WITH_AS(strict.nextChunk(10, lines), doctest::Contains((path + ":3: line longer than").c_str()), DataError);
   std::filesystem::remove_all(dir);
 }

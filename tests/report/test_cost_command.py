@@ -266,13 +266,14 @@ def test_bad_inputs(tmp):
         f.write("model-dim: 64\nnot-a-key: 3\n")
     one_line_error(["cost", "--model-config", bad], "not-a-key")
     # A model far beyond this machine's memory: refused before anything is allocated (issue
-    # 21 defect 7: it used to end in "std::bad_alloc"), exit 2, naming the key and the size.
+    # 21 defect 7: it used to end in "std::bad_alloc"; models/model_memory.h), exit 2, naming
+    # the key and the size.
     huge = os.path.join(tmp, "huge.yml")
     with open(huge, "w") as f:
         f.write("model-dim: 1000000\nffn-dim: 4000000\n")
     p = run("cost", "--model-config", huge, ok=False)
     check(p.returncode == 2 and len(p.stderr.strip().splitlines()) == 1 and "model-dim 1000000" in p.stderr
-          and "memory of this machine" in p.stderr, f"model-dim 10^6: {p.returncode} {p.stderr!r}")
+          and "this machine's memory" in p.stderr, f"model-dim 10^6: {p.returncode} {p.stderr!r}")
     small = os.path.join(tmp, "small.yml")
     with open(small, "w") as f:
         f.write("model-dim: 64\nffn-dim: 128\n")

@@ -145,7 +145,7 @@ def body(tmp, m30):
         check(same >= 50, f"int8 file and fp32 file decode alike under int8 ({same}/100 lines equal)")
     same_path = subprocess.run([os.path.join(bindir, "lt-convert"), "--model", d("run", "model.lt"),
                                 "--output", d("run", "model.lt")], capture_output=True, text=True)
-    check(same_path.returncode != 0 and "is the input model" in same_path.stderr,
+    check(same_path.returncode != 0 and "is the same file as --model" in same_path.stderr,
           f"lt-convert refuses to overwrite its input: {same_path.stderr.strip()}")
     # 4b. --dump-config round trip.
     p = run(["--config", TINY, "--lr", "0.0042", "--dump-config"])
@@ -239,8 +239,8 @@ def body(tmp, m30):
     bad(base + ["--length-penalty", "nan"], ["--length-penalty", "nan"], "NaN length penalty", 2)
     write(d("empty.yml"), ["# nothing but a comment\n"])
     bad(["--config", d("empty.yml")], ["empty.yml", "no keys"], "empty config file", 2)
-    bad(base + ["--train-src", d("train.de"), "--train-tgt", d("train.en"), "--model-dim", "1000000"],
-        ["model-dim 1000000", "memory"], "a model beyond the machine's memory", 2)
+    bad(base + ["--train-src", d("train.de"), "--train-tgt", d("train.en"), "--model-dim", "1000000",
+                "--model", d("b6", "m.lt")], ["model-dim 1000000", "memory"], "a model beyond the machine's memory", 2)
     # Resuming a finished run with --max-updates at or below its update count says so.
     p = run(base + ["--train-src", d("train.de"), "--train-tgt", d("train.en"), "--max-updates", "50",
                     "--model", d("ref", "model.lt"), "--vocab", spm])

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "autodiff/param_store.h"
+#include "common/atomic_file.h"
 #include "common/error.h"
 #include "train/file_io.h"
 #include "train/loss.h"
@@ -98,9 +99,13 @@ TEST_CASE("state file: write, read back exactly, atomic under a crash mid-write"
   a.stepOnce();
   writeStateFile(path, sampleState(), a.adam, a.ps, "tag-1");
 
-  // Simulated kill while writing the next checkpoint: a half-written temp file is left.
+  // Simulated kill while writing the next checkpoint: a half-written temp file is left by a
+  // process that no longer runs (pids are below pid_max).
+  long deadPid = 4194304;
+  std::ifstream("/proc/sys/kernel/pid_max") >> deadPid;
+  const std::string stale = atomicTempPath(path, deadPid, 0);
   {
-    std::ofstream tmp(path + ".tmp", std::ios::binary);
+    std::ofstream tmp(stale, std::ios::binary);
     tmp << "LTSTATE\n\x01\x00";
   }
   Tiny b(7.f);  // different values; loading must restore a's exactly
@@ -115,9 +120,9 @@ TEST_CASE("state file: write, read back exactly, atomic under a crash mid-write"
   for (size_t i = 0; i < a.ps.size(); ++i)
     CHECK(a.ps.all()[i].second.value().toVector() == b.ps.all()[i].second.value().toVector());
 
-  // The next successful write replaces the stale temp file.
+  // The next successful write removes the stale temp file.
   writeStateFile(path, sampleState(), a.adam, a.ps, "tag-2");
-  CHECK_FALSE(fs::exists(path + ".tmp"));
+  CHECK_FALSE(fs::exists(stale));
   Tiny c(0.f);
   CHECK(readStateFile(path, c.adam, c.ps).tag == "tag-2");
   fs::remove_all(dir);

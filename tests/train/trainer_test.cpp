@@ -7,6 +7,7 @@
 
 #include <csignal>
 #include <filesystem>
+#include <fstream>
 
 #include "autodiff/param_store.h"
 #include "common/error.h"
@@ -154,6 +155,46 @@ TEST_CASE("trainer: learns, and a resumed run equals an uninterrupted one bit fo
   Trainer td(ob, other.ps, corpus, &valid, other.hooks(""), "other-tag");
   CHECK_THROWS_WITH_AS(td.resumeFrom(statePathFor(ob.model)),
                        doctest::Contains("different model or vocabulary"), IoError);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("trainer: the state file is written before the model file; a lagging model file is caught up") {
+  spdlog::set_level(spdlog::level::warn);
+  fs::path dir = tempDir("order");
+  data::Corpus corpus = makeCorpus(100, 1);
+  TrainOptions o = baseOptions(dir);
+  o.validFreq = 0;
+  o.saveFreq = 1;
+  o.maxUpdates = 3;
+  Bigram m(3);
+  std::vector<std::string> order;  // which file each checkpoint write replaced, in order
+  ModelHooks h = m.hooks("");
+  auto save = h.save;
+  h.save = [&](const std::string& path) {
+    order.push_back(fs::exists(statePathFor(o.model)) ? "state+" + fs::path(path).filename().string()
+                                                       : fs::path(path).filename().string());
+    save(path);
+  };
+  {
+    Trainer t(o, m.ps, corpus, nullptr, h, "tag");
+    t.run();
+  }
+  // Update 1: the state exists before the first model file is written.
+  REQUIRE(order.size() >= 2);
+  CHECK(order[0] == "state+m.u1.bin");
+  CHECK(order[1] == "state+m.bin");
+  const std::string finalModel = [&] {
+    std::ifstream in(o.model, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }();
+  // A kill between the state (update 3) and the model file: the model file is at update 2.
+  fs::copy_file(numberedPathFor(o.model, 2), o.model, fs::copy_options::overwrite_existing);
+  Bigram again(99);
+  Trainer t2(o, again.ps, corpus, nullptr, again.hooks(""), "tag");
+  t2.resumeFrom(statePathFor(o.model));
+  t2.run();  // already at max-updates: no update, but the model file is rewritten
+  std::ifstream in(o.model, std::ios::binary);
+  CHECK(std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()) == finalModel);
   fs::remove_all(dir);
 }
 
